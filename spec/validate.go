@@ -1,0 +1,225 @@
+package spec
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+
+	validator "github.com/pb33f/libopenapi-validator"
+	"github.com/pb33f/libopenapi-validator/config"
+	liberrors "github.com/pb33f/libopenapi-validator/errors"
+	"github.com/pb33f/libopenapi-validator/helpers"
+	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
+	"github.com/pb33f/libopenapi/orderedmap"
+)
+
+// maxErrors bounds how many violations one validation reports.
+const maxErrors = 50
+
+// pathEntry holds one path template's validators, built on first use: request validation compiles only
+// request schemas, response validation only the responses'.
+type pathEntry struct {
+	template string
+	item     *v3.PathItem
+	reqItem  *v3.PathItem
+
+	reqOnce, respOnce sync.Once
+	req, resp         validator.Validator
+}
+
+func (d *Document) entry(template string) *pathEntry {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	e, ok := d.entries[template]
+	if !ok {
+		item, _ := d.model.Paths.PathItems.Get(template)
+		e = &pathEntry{template: template, item: item, reqItem: withoutResponses(item)}
+		d.entries[template] = e
+	}
+	return e
+}
+
+// subValidator builds a validator over a copy of the model holding one path item, sharing the
+// document's compiled-schema cache.
+func (d *Document) subValidator(template string, item *v3.PathItem) validator.Validator {
+	sub := *d.model
+	sub.Version = d.effective
+	sub.Paths = &v3.Paths{PathItems: orderedmap.New[string, *v3.PathItem]()}
+	sub.Paths.PathItems.Set(template, item)
+	sub.Webhooks = nil
+	return validator.NewValidatorFromV3Model(&sub,
+		config.WithFormatAssertions(),
+		config.WithSchemaCache(d.schemas),
+	)
+}
+
+func (e *pathEntry) requestValidator(d *Document) validator.Validator {
+	e.reqOnce.Do(func() { e.req = d.subValidator(e.template, e.reqItem) })
+	return e.req
+}
+
+func (e *pathEntry) responseValidator(d *Document) validator.Validator {
+	e.respOnce.Do(func() { e.resp = d.subValidator(e.template, e.item) })
+	return e.resp
+}
+
+func withoutResponses(item *v3.PathItem) *v3.PathItem {
+	if item == nil {
+		return nil
+	}
+	c := *item
+	for _, op := range []**v3.Operation{&c.Get, &c.Put, &c.Post, &c.Delete, &c.Options, &c.Head, &c.Patch, &c.Trace, &c.Query} {
+		if *op != nil {
+			o := **op
+			o.Responses = nil
+			*op = &o
+		}
+	}
+	return &c
+}
+
+// ValidateRequest checks a request against the document: route, parameters, credentials presence,
+// content type and body. The request path must be relative to the document's server (strip mount
+// prefixes first). The body is read and replaced, so handlers can still read it. It returns nil, an
+// ErrOperationNotFound or *MethodNotAllowedError, or ValidationErrors.
+func (d *Document) ValidateRequest(r *http.Request) error {
+	m, err := d.Find(r.Method, r.URL.EscapedPath())
+	if err != nil {
+		return err
+	}
+	return m.Operation.ValidateRequest(r)
+}
+
+// ValidateRequest checks a request already routed to this operation. See Document.ValidateRequest.
+func (op *Operation) ValidateRequest(r *http.Request) error {
+	d := op.doc
+	e := d.entry(op.Path)
+	req := r
+	if r.Method == http.MethodHead && op.Method == http.MethodGet {
+		req = r.Clone(r.Context())
+		req.Method = http.MethodGet
+	}
+	ok, errs := e.requestValidator(d).ValidateHttpRequestSyncWithPathItem(req, e.reqItem, e.template)
+	if ok {
+		return nil
+	}
+	return convert(errs)
+}
+
+// ValidateResponse checks a response to a request: the status and content type must be documented and
+// the body and headers must match their schemas. The response body is read and replaced. It returns nil,
+// a routing error, or ValidationErrors.
+func (d *Document) ValidateResponse(r *http.Request, resp *http.Response) error {
+	m, err := d.Find(r.Method, r.URL.EscapedPath())
+	if err != nil {
+		return err
+	}
+	return m.Operation.ValidateResponse(r, resp)
+}
+
+// ValidateResponse checks a response to a request already routed to this operation.
+func (op *Operation) ValidateResponse(r *http.Request, resp *http.Response) error {
+	d := op.doc
+	e := d.entry(op.Path)
+	req := r
+	if r.Method != op.Method {
+		req = r.Clone(r.Context())
+		req.Method = op.Method
+	}
+	if resp.Body == nil {
+		resp.Body = http.NoBody
+	}
+	ok, errs := e.responseValidator(d).GetResponseBodyValidator().ValidateResponseBodyWithPathItem(req, resp, e.item, e.template)
+	if ok {
+		return nil
+	}
+	return convert(errs)
+}
+
+// ValidateResponseParts is ValidateResponse for a response held as status, header and body, as a
+// recorder or a middleware has it.
+func (op *Operation) ValidateResponseParts(r *http.Request, status int, header http.Header, body []byte) error {
+	resp := &http.Response{
+		StatusCode: status, Header: header, Body: io.NopCloser(bytes.NewReader(body)),
+		ContentLength: int64(len(body)), Request: r,
+	}
+	return op.ValidateResponse(r, resp)
+}
+
+func convert(errs []*liberrors.ValidationError) error {
+	var out ValidationErrors
+	seen := map[string]bool{}
+	add := func(v *ValidationError) {
+		key := string(v.In) + "\x00" + v.Pointer + "\x00" + v.Reason
+		if seen[key] || len(out) >= maxErrors {
+			return
+		}
+		seen[key] = true
+		out = append(out, v)
+	}
+	for _, e := range errs {
+		if e == nil {
+			continue
+		}
+		reason := e.Reason
+		if reason == "" {
+			reason = e.Message
+		}
+		switch e.ValidationType {
+		case helpers.ParameterValidation:
+			add(&ValidationError{In: paramIn(e.ValidationSubType), Pointer: e.ParameterName, Reason: reason})
+		case helpers.SecurityValidation:
+			add(&ValidationError{In: InSecurity, Pointer: e.ValidationSubType, Reason: reason})
+		case helpers.RequestBodyValidation, helpers.ResponseBodyValidation, helpers.XmlValidation, helpers.URLEncodedValidation:
+			switch {
+			case e.ValidationSubType == helpers.RequestBodyContentType:
+				add(&ValidationError{In: InContentType, Reason: e.Message})
+			case e.ValidationSubType == helpers.ResponseBodyResponseCode:
+				add(&ValidationError{In: InStatus, Reason: e.Message})
+			case e.ValidationSubType == helpers.ParameterValidationHeader:
+				add(&ValidationError{In: InHeader, Pointer: e.ParameterName, Reason: reason})
+			case len(e.SchemaValidationErrors) > 0:
+				for _, f := range e.SchemaValidationErrors {
+					add(&ValidationError{In: InBody, Pointer: pointer(f.InstancePath), Reason: f.Reason, Keyword: f.KeywordLocation})
+				}
+			default:
+				add(&ValidationError{In: InBody, Reason: reason})
+			}
+		default:
+			add(&ValidationError{In: InBody, Reason: reason})
+		}
+	}
+	if len(out) == 0 {
+		return errors.New("request does not match the contract")
+	}
+	return out
+}
+
+func paramIn(sub string) In {
+	switch sub {
+	case helpers.ParameterValidationPath:
+		return InPath
+	case helpers.ParameterValidationHeader:
+		return InHeader
+	case helpers.ParameterValidationCookie:
+		return InCookie
+	default:
+		return InQuery
+	}
+}
+
+// pointer renders instance path segments as an RFC 6901 JSON pointer.
+func pointer(parts []string) string {
+	if len(parts) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for _, p := range parts {
+		b.WriteByte('/')
+		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(p, "~", "~0"), "/", "~1"))
+	}
+	return b.String()
+}
