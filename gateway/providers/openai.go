@@ -1,0 +1,91 @@
+package providers
+
+import (
+	"context"
+	"net/http"
+)
+
+// OpenAI calls the OpenAI Chat Completions API (POST {base}/chat/completions).
+type OpenAI struct{ caller }
+
+// NewOpenAI returns an OpenAI client; see Config for the defaults (base https://api.openai.com/v1).
+func NewOpenAI(cfg Config) *OpenAI {
+	return &OpenAI{newCaller("openai", "https://api.openai.com/v1", cfg)}
+}
+
+// Name returns "openai".
+func (c *OpenAI) Name() string { return "openai" }
+
+type openAIMessage struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+type openAIRequest struct {
+	Model       string          `json:"model"`
+	Messages    []openAIMessage `json:"messages"`
+	Temperature *float64        `json:"temperature,omitempty"`
+	// max_completion_tokens replaces the deprecated max_tokens, which the o-series models reject.
+	MaxCompletionTokens int `json:"max_completion_tokens,omitempty"`
+}
+
+type openAIResponse struct {
+	Choices []struct {
+		Message struct {
+			Content *string `json:"content"`
+			Refusal *string `json:"refusal"`
+		} `json:"message"`
+	} `json:"choices"`
+	Usage struct {
+		PromptTokens     int `json:"prompt_tokens"`
+		CompletionTokens int `json:"completion_tokens"`
+	} `json:"usage"`
+}
+
+// Complete sends r as a system + user chat and returns the first choice. Failures are *Error (ErrNoAPIKey
+// without a key; CodeInvalidResponse for a malformed answer or one without choices).
+func (c *OpenAI) Complete(ctx context.Context, r Request) (*Response, error) {
+	body := openAIRequest{Model: r.Model, Temperature: r.Temperature, MaxCompletionTokens: r.MaxTokens}
+	if r.System != "" {
+		body.Messages = append(body.Messages, openAIMessage{Role: "system", Content: r.System})
+	}
+	body.Messages = append(body.Messages, openAIMessage{Role: "user", Content: r.Prompt})
+
+	status, raw, err := c.do(ctx, call{
+		method: http.MethodPost, path: "/chat/completions", body: body,
+		header: c.authHeader(), retries: c.maxRetries,
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out openAIResponse
+	if err := c.decode(status, raw, &out); err != nil {
+		return nil, err
+	}
+	if len(out.Choices) == 0 {
+		return nil, c.invalid(status, "response has no choices")
+	}
+	msg := out.Choices[0].Message
+	if msg.Content == nil {
+		if msg.Refusal != nil {
+			return nil, &Error{Provider: c.provider, Status: status, Code: "refusal", Message: *msg.Refusal}
+		}
+		return nil, c.invalid(status, "first choice has no content")
+	}
+	return &Response{
+		Text:         *msg.Content,
+		InputTokens:  out.Usage.PromptTokens,
+		OutputTokens: out.Usage.CompletionTokens,
+		Status:       status,
+	}, nil
+}
+
+// Check lists the models (GET {base}/models) to prove the key works; it does not retry. Failures are *Error.
+func (c *OpenAI) Check(ctx context.Context) error {
+	_, _, err := c.do(ctx, call{method: http.MethodGet, path: "/models", header: c.authHeader()})
+	return err
+}
+
+func (c *OpenAI) authHeader() http.Header {
+	return http.Header{"Authorization": {"Bearer " + c.key}}
+}
