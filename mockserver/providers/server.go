@@ -1,0 +1,131 @@
+// Package providers serves wire-compatible mocks of the OpenAI, Anthropic and Gemini HTTP APIs, so the
+// official SDKs and the gateway's provider clients work against it with only their base URL changed.
+// Answers are deterministic for a model and prompt, and faults from a shared fault.Set (latency, errors,
+// rate limits, broken streams) are applied per provider and per model.
+package providers
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ultra-kit/ultra/mockserver/fault"
+)
+
+// Provider names, used as keys of Config.Keys and as fault targets ("openai", "openai:gpt-4o").
+const (
+	OpenAI    = "openai"
+	Anthropic = "anthropic"
+	Gemini    = "gemini"
+)
+
+// maxBodyBytes bounds a request body; bigger bodies get a 413 in the provider's format.
+const maxBodyBytes = 8 << 20
+
+// Config configures the provider mocks. The zero value serves all three providers, accepts any
+// non-empty API key and injects no faults.
+type Config struct {
+	// Keys lists the accepted API keys per provider ("openai", "anthropic", "gemini"). A provider with
+	// no entry (or an empty list) accepts any non-empty key; a missing key is always a 401.
+	Keys map[string][]string
+	// Faults are the active fault rules, read on every request. Nil means no faults.
+	Faults *fault.Set
+	// Logger receives debug lines about applied faults and aborted streams. Nil discards them.
+	Logger *slog.Logger
+}
+
+// Server is the http.Handler serving the provider mocks under /openai/v1, /anthropic/v1 and
+// /gemini/v1beta. It is safe for concurrent use.
+type Server struct {
+	mux    *http.ServeMux
+	keys   map[string]map[string]bool
+	faults *fault.Set
+	log    *slog.Logger
+
+	idPrefix string
+	ids      atomic.Uint64
+
+	closeOnce sync.Once
+	closing   chan struct{}
+}
+
+// New builds the provider mocks from cfg (see Config for what zero values mean).
+func New(cfg Config) *Server {
+	s := &Server{
+		mux:     http.NewServeMux(),
+		keys:    map[string]map[string]bool{},
+		faults:  cfg.Faults,
+		log:     cfg.Logger,
+		closing: make(chan struct{}),
+	}
+	if s.faults == nil {
+		s.faults = &fault.Set{}
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	for provider, keys := range cfg.Keys {
+		if len(keys) == 0 {
+			continue
+		}
+		set := make(map[string]bool, len(keys))
+		for _, k := range keys {
+			set[k] = true
+		}
+		s.keys[provider] = set
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	s.idPrefix = hex.EncodeToString(b[:])
+	s.routes()
+	return s
+}
+
+// Prefixes returns the path prefixes the server answers under; a parent mux routes these to it.
+func Prefixes() []string { return []string{"/openai/", "/anthropic/", "/gemini/"} }
+
+// ServeHTTP answers one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Close makes in-flight and later requests skip every injected delay, so that during a graceful
+// shutdown open streams run to their normal end (terminator included) at once and the handler
+// returns. It is safe to call more than once.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.closing) })
+}
+
+// newID returns a unique id such as "chatcmpl-3f2a9c1b7d4e00000001".
+func (s *Server) newID(prefix string) string {
+	n := s.ids.Add(1)
+	return prefix + s.idPrefix + leftPad(strconv.FormatUint(n, 16), 8)
+}
+
+func leftPad(s string, n int) string {
+	for len(s) < n {
+		s = "0" + s
+	}
+	return s
+}
+
+// sleep waits d unless the request ends (false) or the server is closing (true, at once).
+func (s *Server) sleep(r *http.Request, d time.Duration) bool {
+	if d <= 0 {
+		return r.Context().Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-s.closing:
+		return r.Context().Err() == nil
+	case <-r.Context().Done():
+		return false
+	}
+}
