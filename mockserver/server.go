@@ -1,0 +1,210 @@
+// Package mockserver serves any OpenAPI document as a mock, the way Stoplight Prism does: it routes
+// requests to the document's operations, validates them, answers with the documented examples (or values
+// generated from the schemas), streams text/event-stream examples as real Server-Sent Events, injects
+// faults, and keeps a journal and a coverage report behind a WireMock-style admin API under /__admin/.
+// It can also mount the LLM provider mocks of package providers.
+package mockserver
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/ultra-kit/ultra/mockserver/fault"
+	"github.com/ultra-kit/ultra/spec"
+)
+
+// Mount serves one document under a path prefix.
+type Mount struct {
+	// Prefix is where the document's paths start, e.g. "/pets"; "" or "/" serves them at the root.
+	Prefix string
+	// Doc is the document to serve; it must not be nil.
+	Doc *spec.Document
+}
+
+// Config configures New. The zero value serves nothing but the admin API.
+type Config struct {
+	// Mounts are the documents to serve. Two mounts whose routes overlap are an error.
+	Mounts []Mount
+	// Providers mounts the LLM provider mocks under /openai/v1, /anthropic/v1 and /gemini/v1beta.
+	Providers bool
+	// ProviderKeys lists the accepted API keys per provider; nil or empty accepts any non-empty key.
+	ProviderKeys map[string][]string
+	// NoValidate turns request validation off: every routed request gets a documented response.
+	NoValidate bool
+	// NoCORS turns CORS headers and preflight answers off (they are on by default).
+	NoCORS bool
+	// Faults are the faults active at start-up; the admin API changes them at run time.
+	Faults []fault.Fault
+	// JournalSize bounds the request journal; 0 means 1000.
+	JournalSize int
+	// Logger gets one line per request. Nil discards logs.
+	Logger *slog.Logger
+}
+
+// providerPrefixes are the path prefixes the provider mocks answer under.
+var providerPrefixes = [...]string{"/openai/", "/anthropic/", "/gemini/"}
+
+// Server is the mock server, an http.Handler safe for concurrent use. Build it with New; call Close
+// when done.
+type Server struct {
+	cfg       Config
+	log       *slog.Logger
+	logOn     bool
+	faults    *fault.Set
+	journal   *journal
+	providers http.Handler
+	admin     http.Handler
+
+	mu     sync.Mutex // serialises Reload
+	mounts atomic.Pointer[mountTable]
+
+	idPrefix string
+	ids      atomic.Uint64
+	closing  chan struct{}
+	closed   sync.Once
+	recs     sync.Pool
+}
+
+// New builds a mock server from cfg. It returns an error when a mount has no document, when two mounts
+// serve the same route (naming both operations), or when a start-up fault is invalid.
+func New(cfg Config) (*Server, error) {
+	s := &Server{
+		cfg:     cfg,
+		log:     cfg.Logger,
+		faults:  &fault.Set{},
+		journal: newJournal(cfg.JournalSize),
+		closing: make(chan struct{}),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.logOn = s.log.Handler().Enabled(context.Background(), slog.LevelInfo)
+	if len(cfg.Faults) > 0 {
+		if _, err := s.faults.Replace(cfg.Faults); err != nil {
+			return nil, fmt.Errorf("faults: %w", err)
+		}
+	}
+	t, err := buildTable(cfg.Mounts, cfg.Providers, nil)
+	if err != nil {
+		return nil, err
+	}
+	s.mounts.Store(t)
+	if cfg.Providers {
+		s.providers = newProviders(cfg.ProviderKeys, s.faults, s.log)
+	}
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	s.idPrefix = hex.EncodeToString(b[:]) + "-"
+	s.admin = s.adminRoutes()
+	s.recs.New = func() any { return &recorder{} }
+	return s, nil
+}
+
+// Faults is the server's active fault set, shared with the provider mocks.
+func (s *Server) Faults() *fault.Set { return s.faults }
+
+// Reload replaces the document served under prefix (as given in Config.Mounts) with doc, keeping the
+// others. It returns an error, and keeps serving the old document, when no mount has that prefix or
+// when the new document's routes conflict with another mount's.
+func (s *Server) Reload(prefix string, doc *spec.Document) error {
+	if doc == nil {
+		return fmt.Errorf("reload %s: no document", prefixName(prefix))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := s.mounts.Load()
+	mounts := make([]Mount, len(old.mounts))
+	found := false
+	for i, m := range old.mounts {
+		mounts[i] = Mount{Prefix: m.prefix, Doc: m.doc}
+		if m.prefix == normPrefix(prefix) {
+			mounts[i].Doc = doc
+			found = true
+		}
+	}
+	if !found {
+		return fmt.Errorf("reload: no document is mounted at %s", prefixName(prefix))
+	}
+	t, err := buildTable(mounts, s.cfg.Providers, old)
+	if err != nil {
+		return fmt.Errorf("reload %s: %w", prefixName(prefix), err)
+	}
+	s.mounts.Store(t)
+	return nil
+}
+
+// Close ends open event streams early (they finish with their remaining events at once) and stops
+// the provider mocks' delays, so a graceful http.Server.Shutdown completes quickly. It is safe to
+// call more than once.
+func (s *Server) Close() {
+	s.closed.Do(func() {
+		close(s.closing)
+		if c, ok := s.providers.(interface{ Close() }); ok {
+			c.Close()
+		}
+	})
+}
+
+// newRequestID returns a process-unique request id.
+func (s *Server) newRequestID() string {
+	n := s.ids.Add(1)
+	var buf [32]byte
+	b := append(buf[:0], s.idPrefix...)
+	b = appendHex(b, n)
+	return string(b)
+}
+
+func appendHex(b []byte, n uint64) []byte {
+	const digits = "0123456789abcdef"
+	var tmp [16]byte
+	i := len(tmp)
+	for {
+		i--
+		tmp[i] = digits[n&15]
+		n >>= 4
+		if n == 0 {
+			break
+		}
+	}
+	for len(tmp)-i < 8 {
+		i--
+		tmp[i] = '0'
+	}
+	return append(b, tmp[i:]...)
+}
+
+// usableRequestID reports whether a client-supplied X-Request-ID can be echoed: 1 to 128 printable
+// ASCII characters.
+func usableRequestID(id string) bool {
+	if len(id) == 0 || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < 0x21 || id[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func normPrefix(p string) string {
+	p = strings.TrimRight(strings.TrimSpace(p), "/")
+	if p != "" && !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	return p
+}
+
+func prefixName(p string) string {
+	if p = normPrefix(p); p == "" {
+		return "/"
+	}
+	return p
+}
