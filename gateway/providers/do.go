@@ -218,9 +218,18 @@ func (cl *caller) transportError(ctx context.Context, err error) *Error {
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
-		return &Error{Provider: cl.provider, Code: CodeTimeout, Message: err.Error(), Timeout: true, err: err}
+		return &Error{Provider: cl.provider, Code: CodeTimeout, Message: cl.redact(err.Error()), Timeout: true, err: err}
 	}
-	return &Error{Provider: cl.provider, Code: CodeConnection, Message: err.Error(), err: err}
+	return &Error{Provider: cl.provider, Code: CodeConnection, Message: cl.redact(err.Error()), err: err}
+}
+
+// redact removes the API key from text that came from outside (providers echo keys in error messages), so
+// that neither our logs nor callers' error messages carry it.
+func (cl *caller) redact(s string) string {
+	if cl.key == "" || !strings.Contains(s, cl.key) {
+		return s
+	}
+	return strings.ReplaceAll(s, cl.key, "[redacted]")
 }
 
 func (cl *caller) ctxError(ctx context.Context, err error) *Error {
@@ -236,6 +245,7 @@ func (cl *caller) ctxError(ctx context.Context, err error) *Error {
 // statusError builds the *Error for a non-2xx answer from the provider's error body.
 func (cl *caller) statusError(resp *http.Response, body []byte) *Error {
 	code, msg := parseErrorBody(body)
+	msg = cl.redact(msg)
 	if msg == "" {
 		msg = snippet(body)
 	}

@@ -12,7 +12,9 @@ type Hooks interface{ hooks() *caller }
 func (c *caller) hooks() *caller { return c }
 
 // SetSleep replaces the client's wait between retries.
-func SetSleep(h Hooks, sleep func(ctx context.Context, d time.Duration) error) { h.hooks().sleep = sleep }
+func SetSleep(h Hooks, sleep func(ctx context.Context, d time.Duration) error) {
+	h.hooks().sleep = sleep
+}
 
 // SetNow replaces the client's clock.
 func SetNow(h Hooks, now func() time.Time) { h.hooks().now = now }
