@@ -1,0 +1,438 @@
+package gateway
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Environments a gateway runs in.
+const (
+	EnvDevelopment = "development"
+	EnvTesting     = "testing"
+	EnvProduction  = "production"
+)
+
+// Default provider base URLs, used when the *_BASE_URL variables are empty.
+const (
+	DefaultOpenAIBaseURL    = "https://api.openai.com/v1"
+	DefaultAnthropicBaseURL = "https://api.anthropic.com/v1"
+	DefaultGeminiBaseURL    = "https://generativelanguage.googleapis.com/v1beta"
+)
+
+// Config is the whole gateway configuration. LoadConfig fills it from the environment; the zero value
+// of every field means the default given in its comment (New applies them).
+type Config struct {
+	// Environment is development (the default), testing or production.
+	Environment string
+	// Addr is the listen address (ULTRA_ADDR, default 127.0.0.1:8000).
+	Addr string
+	// UseMock says the provider base URLs point at in-process mocks (USE_MOCK; default true in
+	// development, false elsewhere). The gateway itself only reports it; cmd/ultra does the wiring.
+	UseMock bool
+
+	// OpenAIKey, AnthropicKey and GoogleKey are the provider API keys; empty means not configured.
+	OpenAIKey, AnthropicKey, GoogleKey string
+	// OpenAIBaseURL, AnthropicBaseURL and GeminiBaseURL are the provider base URLs; empty means the
+	// provider's public API (see BaseURL).
+	OpenAIBaseURL, AnthropicBaseURL, GeminiBaseURL string
+
+	// JWTSecret is the HS256 secret. Empty in development and testing (with no public key) means a
+	// random one is generated and JWTSecretGenerated is set.
+	JWTSecret string
+	// JWTSecretGenerated reports that JWTSecret was generated for this process.
+	JWTSecretGenerated bool
+	// JWTPublicKeyFile is a PEM public key (RSA or EC) for RS256/ES256 tokens.
+	JWTPublicKeyFile string
+	// JWKSURL is a JWKS document with the RS256/ES256 verification keys.
+	JWKSURL string
+	// JWTAlgorithm is HS256, RS256 or ES256; empty means inferred from the key material.
+	JWTAlgorithm string
+	// JWTIssuer and JWTAudience, when set, must match the token's iss and aud claims.
+	JWTIssuer, JWTAudience string
+
+	// CORSOrigins are the allowed browser origins; empty means no CORS headers.
+	CORSOrigins []string
+
+	// AnalyzeRPM and AnalyzeBurst limit POST /api/analyze per identity (defaults 60 and 10).
+	AnalyzeRPM, AnalyzeBurst int
+	// DefaultRPM and DefaultBurst limit the other authenticated operations (defaults 600 and 50).
+	DefaultRPM, DefaultBurst int
+
+	// BreakerFailureThreshold is how many consecutive transient failures open a breaker (default 3).
+	BreakerFailureThreshold int
+	// BreakerRecoveryTimeout is how long a breaker stays open before one probe (default 5m; 5s in testing).
+	BreakerRecoveryTimeout time.Duration
+	// ProviderTimeout bounds one model call (default 30s).
+	ProviderTimeout time.Duration
+	// AnalyzeTimeout bounds one analysis unless the request sets options.timeout_seconds (default 60s).
+	AnalyzeTimeout time.Duration
+	// HealthCheckInterval is the period of the background provider checks (default 30s; 1s in testing).
+	HealthCheckInterval time.Duration
+	// MaxBodyBytes limits request bodies (default 1 MiB).
+	MaxBodyBytes int64
+
+	// TestModeSecret enables the X-Test-Mode header outside production; empty disables it.
+	TestModeSecret string
+	// LogLevel is debug, info (default), warn or error; LogFormat is text (default) or json.
+	LogLevel, LogFormat string
+	// ModelsFile is a YAML models file; empty means the embedded default.
+	ModelsFile string
+	// Models are the models loaded from ModelsFile (or the embedded default when nil).
+	Models []Model
+
+	// Version is reported by /api/health; empty means "dev".
+	Version string
+}
+
+// BaseURL returns the configured base URL of a provider (openai, anthropic or gemini), or its default.
+func (c Config) BaseURL(provider string) string {
+	pick := func(v, def string) string {
+		if v != "" {
+			return v
+		}
+		return def
+	}
+	switch provider {
+	case "openai":
+		return pick(c.OpenAIBaseURL, DefaultOpenAIBaseURL)
+	case "anthropic":
+		return pick(c.AnthropicBaseURL, DefaultAnthropicBaseURL)
+	case "gemini":
+		return pick(c.GeminiBaseURL, DefaultGeminiBaseURL)
+	}
+	return ""
+}
+
+// APIKey returns the configured API key of a provider, "" when none.
+func (c Config) APIKey(provider string) string {
+	switch provider {
+	case "openai":
+		return c.OpenAIKey
+	case "anthropic":
+		return c.AnthropicKey
+	case "gemini":
+		return c.GoogleKey
+	}
+	return ""
+}
+
+// ConfigError is every problem found in a configuration, one sentence each.
+type ConfigError struct {
+	Environment string
+	Problems    []string
+}
+
+func (e *ConfigError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "invalid %s configuration (%d problems):", e.Environment, len(e.Problems))
+	for _, p := range e.Problems {
+		b.WriteString("\n  - ")
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// knownDefaultSecrets are secrets that appear in templates and tutorials; production refuses them.
+var knownDefaultSecrets = []string{
+	"secret", "changeme", "change-me", "changeit", "dev-secret", "development-secret", "your-secret-key",
+	"your-256-bit-secret", "jwt-secret", "supersecret", "ultra-dev-secret", "replace-me-with-32-random-bytes-or-more",
+}
+
+// LoadConfig reads the configuration: the process environment through getenv (nil means none), then
+// the file .env.<ENVIRONMENT> in the working directory for variables getenv left empty. Values that
+// cannot be parsed, and in production every insecure setting, come back together as a *ConfigError.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	envName := strings.ToLower(strings.TrimSpace(getenv("ENVIRONMENT")))
+	if envName == "" {
+		envName = EnvDevelopment
+	}
+	var problems []string
+	file := map[string]string{}
+	switch envName {
+	case EnvDevelopment, EnvTesting, EnvProduction:
+		f, err := readDotEnv(".env." + envName)
+		if err != nil {
+			problems = append(problems, err.Error())
+		}
+		file = f
+	default:
+		return Config{}, &ConfigError{Environment: envName, Problems: []string{
+			fmt.Sprintf("ENVIRONMENT must be development, testing or production, not %q", envName)}}
+	}
+	get := func(k string) string {
+		if v := getenv(k); v != "" {
+			return strings.TrimSpace(v)
+		}
+		return strings.TrimSpace(file[k])
+	}
+	l := loader{get: get}
+	prod, testing := envName == EnvProduction, envName == EnvTesting
+
+	c := Config{Environment: envName}
+	c.Addr = l.str("ULTRA_ADDR", "127.0.0.1:8000")
+	c.UseMock = l.boolean("USE_MOCK", envName == EnvDevelopment)
+	c.OpenAIKey, c.AnthropicKey, c.GoogleKey = get("OPENAI_API_KEY"), get("ANTHROPIC_API_KEY"), get("GOOGLE_API_KEY")
+	c.OpenAIBaseURL, c.AnthropicBaseURL, c.GeminiBaseURL = get("OPENAI_BASE_URL"), get("ANTHROPIC_BASE_URL"), get("GEMINI_BASE_URL")
+	c.JWTSecret, c.JWTPublicKeyFile, c.JWKSURL = get("JWT_SECRET"), get("JWT_PUBLIC_KEY_FILE"), get("JWKS_URL")
+	c.JWTAlgorithm = strings.ToUpper(get("JWT_ALGORITHM"))
+	c.JWTIssuer, c.JWTAudience = get("JWT_ISSUER"), get("JWT_AUDIENCE")
+	for _, o := range strings.Split(get("CORS_ORIGINS"), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.CORSOrigins = append(c.CORSOrigins, o)
+		}
+	}
+	c.AnalyzeRPM = l.positive("RATE_LIMIT_ANALYZE_RPM", 60)
+	c.AnalyzeBurst = l.positive("RATE_LIMIT_ANALYZE_BURST", 10)
+	c.DefaultRPM = l.positive("RATE_LIMIT_DEFAULT_RPM", 600)
+	c.DefaultBurst = l.positive("RATE_LIMIT_DEFAULT_BURST", 50)
+	c.BreakerFailureThreshold = l.positive("BREAKER_FAILURE_THRESHOLD", 3)
+	c.BreakerRecoveryTimeout = l.duration("BREAKER_RECOVERY_TIMEOUT", pickDur(testing, 5*time.Second, 5*time.Minute))
+	c.ProviderTimeout = l.duration("PROVIDER_TIMEOUT", 30*time.Second)
+	c.AnalyzeTimeout = l.duration("ANALYZE_TIMEOUT", 60*time.Second)
+	c.HealthCheckInterval = l.duration("HEALTH_CHECK_INTERVAL", pickDur(testing, time.Second, 30*time.Second))
+	c.MaxBodyBytes = int64(l.positive("MAX_BODY_BYTES", 1<<20))
+	c.TestModeSecret = get("TEST_MODE_SECRET")
+	c.LogLevel = strings.ToLower(l.str("LOG_LEVEL", "info"))
+	c.LogFormat = strings.ToLower(l.str("LOG_FORMAT", "text"))
+	c.ModelsFile = get("MODELS_FILE")
+	problems = append(problems, l.problems...)
+
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		problems = append(problems, fmt.Sprintf("LOG_LEVEL must be debug, info, warn or error, not %q", c.LogLevel))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		problems = append(problems, fmt.Sprintf("LOG_FORMAT must be text or json, not %q", c.LogFormat))
+	}
+	models, err := LoadModels(c.ModelsFile)
+	if err != nil {
+		problems = append(problems, err.Error())
+	}
+	c.Models = models
+	problems = append(problems, c.checkJWT()...)
+	for _, p := range []struct{ name, v string }{
+		{"OPENAI_BASE_URL", c.OpenAIBaseURL}, {"ANTHROPIC_BASE_URL", c.AnthropicBaseURL}, {"GEMINI_BASE_URL", c.GeminiBaseURL}, {"JWKS_URL", c.JWKSURL},
+	} {
+		if p.v == "" {
+			continue
+		}
+		u, err := url.Parse(p.v)
+		switch {
+		case err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https"):
+			problems = append(problems, fmt.Sprintf("%s must be an absolute http(s) URL, not %q", p.name, p.v))
+		case prod && u.Scheme != "https":
+			problems = append(problems, fmt.Sprintf("%s must use https in production, not %q", p.name, p.v))
+		}
+	}
+	if prod {
+		problems = append(problems, c.productionProblems()...)
+	}
+	if len(problems) > 0 {
+		return c, &ConfigError{Environment: envName, Problems: problems}
+	}
+	if c.JWTSecret == "" && c.JWTPublicKeyFile == "" && c.JWKSURL == "" {
+		// development and testing only: production failed above.
+		var b [32]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return c, fmt.Errorf("generate development secret: %w", err)
+		}
+		c.JWTSecret = hex.EncodeToString(b[:])
+		c.JWTSecretGenerated = true
+		if c.JWTAlgorithm == "" {
+			c.JWTAlgorithm = "HS256"
+		}
+	}
+	return c, nil
+}
+
+// checkJWT infers JWT_ALGORITHM and reports contradictory key settings.
+func (c *Config) checkJWT() []string {
+	var problems []string
+	asym := c.JWTPublicKeyFile != "" || c.JWKSURL != ""
+	if c.JWTPublicKeyFile != "" && c.JWKSURL != "" {
+		problems = append(problems, "set only one of JWT_PUBLIC_KEY_FILE and JWKS_URL")
+	}
+	switch c.JWTAlgorithm {
+	case "":
+		switch {
+		case asym && c.JWTPublicKeyFile != "":
+			alg, err := publicKeyAlgorithm(c.JWTPublicKeyFile)
+			if err != nil {
+				problems = append(problems, err.Error())
+			}
+			c.JWTAlgorithm = alg
+		case asym:
+			c.JWTAlgorithm = "RS256"
+		default:
+			c.JWTAlgorithm = "HS256"
+		}
+	case "HS256":
+		if asym {
+			problems = append(problems, "JWT_ALGORITHM HS256 uses JWT_SECRET; unset JWT_PUBLIC_KEY_FILE and JWKS_URL")
+		}
+	case "RS256", "ES256":
+		if !asym {
+			problems = append(problems, fmt.Sprintf("JWT_ALGORITHM %s needs JWT_PUBLIC_KEY_FILE or JWKS_URL", c.JWTAlgorithm))
+		}
+	default:
+		problems = append(problems, fmt.Sprintf("JWT_ALGORITHM must be HS256, RS256 or ES256, not %q", c.JWTAlgorithm))
+	}
+	return problems
+}
+
+func (c Config) productionProblems() []string {
+	var p []string
+	if c.JWTPublicKeyFile == "" && c.JWKSURL == "" {
+		switch s := c.JWTSecret; {
+		case s == "":
+			p = append(p, "JWT_SECRET is not set (or set JWT_PUBLIC_KEY_FILE or JWKS_URL)")
+		case isKnownDefault(s):
+			p = append(p, "JWT_SECRET is a well-known default value; generate a random one (openssl rand -hex 32)")
+		case len(s) < 32:
+			p = append(p, fmt.Sprintf("JWT_SECRET is %d bytes; it must be at least 32 bytes", len(s)))
+		}
+	}
+	if len(c.CORSOrigins) == 0 {
+		p = append(p, "CORS_ORIGINS is empty; list the allowed origins")
+	}
+	for _, o := range c.CORSOrigins {
+		if o == "*" {
+			p = append(p, "CORS_ORIGINS must not contain *")
+		}
+	}
+	if c.UseMock {
+		p = append(p, "USE_MOCK is true; production must call the real providers")
+	}
+	if c.OpenAIKey == "" && c.AnthropicKey == "" && c.GoogleKey == "" {
+		p = append(p, "no provider API key is set (OPENAI_API_KEY, ANTHROPIC_API_KEY or GOOGLE_API_KEY)")
+	}
+	if c.TestModeSecret != "" {
+		p = append(p, "TEST_MODE_SECRET is set; test mode is not allowed in production")
+	}
+	return p
+}
+
+func isKnownDefault(s string) bool {
+	l := strings.ToLower(s)
+	for _, d := range knownDefaultSecrets {
+		if l == d {
+			return true
+		}
+	}
+	return strings.Contains(l, "changeme") || strings.Contains(l, "change-me") || strings.Contains(l, "replace-me")
+}
+
+func pickDur(cond bool, a, b time.Duration) time.Duration {
+	if cond {
+		return a
+	}
+	return b
+}
+
+// loader parses typed values and collects the problems.
+type loader struct {
+	get      func(string) string
+	problems []string
+}
+
+func (l *loader) str(k, def string) string {
+	if v := l.get(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func (l *loader) boolean(k string, def bool) bool {
+	v := l.get(k)
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		l.problems = append(l.problems, fmt.Sprintf("%s must be true or false, not %q", k, v))
+		return def
+	}
+	return b
+}
+
+func (l *loader) positive(k string, def int) int {
+	v := l.get(k)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		l.problems = append(l.problems, fmt.Sprintf("%s must be a positive integer, not %q", k, v))
+		return def
+	}
+	return n
+}
+
+// duration accepts Go syntax ("5s", "1m30s") or bare seconds ("5", "0.5").
+func (l *loader) duration(k string, def time.Duration) time.Duration {
+	v := l.get(k)
+	if v == "" {
+		return def
+	}
+	d, err := parseDuration(v)
+	if err != nil || d <= 0 {
+		l.problems = append(l.problems, fmt.Sprintf("%s must be a positive duration like 5s or a number of seconds, not %q", k, v))
+		return def
+	}
+	return d
+}
+
+func parseDuration(v string) (time.Duration, error) {
+	if f, err := strconv.ParseFloat(v, 64); err == nil {
+		return time.Duration(f * float64(time.Second)), nil
+	}
+	return time.ParseDuration(v)
+}
+
+// readDotEnv parses KEY=VALUE lines (# comments, optional export prefix and quotes). A missing file
+// is not an error.
+func readDotEnv(path string) (map[string]string, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return map[string]string{}, nil
+	}
+	if err != nil {
+		return map[string]string{}, fmt.Errorf("read %s: %w", path, err)
+	}
+	out := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	n := 0
+	for sc.Scan() {
+		n++
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		line = strings.TrimPrefix(line, "export ")
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			return out, fmt.Errorf("%s:%d: expected KEY=VALUE", path, n)
+		}
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+			v = v[1 : len(v)-1]
+		} else if i := strings.Index(v, " #"); i >= 0 {
+			v = strings.TrimSpace(v[:i])
+		}
+		out[k] = v
+	}
+	return out, sc.Err()
+}

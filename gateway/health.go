@@ -1,0 +1,261 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/ultra-kit/ultra/gateway/providers"
+)
+
+// healthCheckTimeout bounds one background provider check.
+const healthCheckTimeout = 5 * time.Second
+
+// providerNames are the providers the contract reports on, in report order.
+var providerNames = [...]string{"openai", "anthropic", "gemini"}
+
+// providerState is what the background check last saw of one provider.
+type providerState struct {
+	checked    bool
+	ok         bool
+	keyValid   *bool
+	lastStatus *int
+	latencyMS  *float64
+	checkedAt  time.Time
+	message    string
+	reason     string // model status when not usable: api_key_invalid, provider_unavailable
+}
+
+// health runs the background checks and answers "is this provider usable".
+type health struct {
+	g *Gateway
+
+	mu     sync.RWMutex
+	states map[string]providerState
+}
+
+func newHealth(g *Gateway) *health {
+	return &health{g: g, states: map[string]providerState{}}
+}
+
+// checkAll checks every provider that has a key, concurrently, each bounded by healthCheckTimeout.
+func (h *health) checkAll(ctx context.Context) {
+	var wg sync.WaitGroup
+	for _, name := range providerNames {
+		p, ok := h.g.providers[name]
+		if !ok || h.g.cfg.APIKey(name) == "" {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h.checkOne(ctx, name, p)
+		}()
+	}
+	wg.Wait()
+}
+
+func (h *health) checkOne(ctx context.Context, name string, p Provider) {
+	ctx, cancel := context.WithTimeout(ctx, healthCheckTimeout)
+	defer cancel()
+	start := h.g.now()
+	err := p.Check(ctx)
+	if errors.Is(ctx.Err(), context.Canceled) && err != nil {
+		return // shutting down
+	}
+	lat := float64(h.g.now().Sub(start).Microseconds()) / 1000
+	st := providerState{checked: true, checkedAt: h.g.now(), latencyMS: &lat}
+	var pe *providers.Error
+	switch {
+	case err == nil:
+		st.ok, st.keyValid, st.lastStatus, st.message = true, boolPtr(true), intPtr(200), "reachable"
+	case errors.As(err, &pe) && pe.KeyRejected():
+		st.keyValid, st.lastStatus = boolPtr(false), intPtr(pe.Status)
+		st.message, st.reason = fmt.Sprintf("API key rejected by provider (HTTP %d)", pe.Status), "api_key_invalid"
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &pe) && pe.Timeout:
+		st.message, st.reason = fmt.Sprintf("health check timed out after %s", healthCheckTimeout), "provider_unavailable"
+	case errors.As(err, &pe) && pe.Status != 0:
+		st.lastStatus = intPtr(pe.Status)
+		if pe.Status < 500 && pe.Status != 429 {
+			st.keyValid = boolPtr(true)
+		}
+		st.message, st.reason = fmt.Sprintf("provider answered HTTP %d", pe.Status), "provider_unavailable"
+	default:
+		st.message, st.reason = "provider unreachable (connection failed)", "provider_unavailable"
+	}
+	if st.lastStatus != nil && (*st.lastStatus < 100 || *st.lastStatus > 599) {
+		st.lastStatus = nil
+	}
+	if !st.ok {
+		h.g.logger.Warn("provider health check failed", "provider", name, "message", st.message)
+	}
+	h.mu.Lock()
+	h.states[name] = st
+	h.mu.Unlock()
+}
+
+// modelStatus is the availability status of a provider's models (the ModelAvailability status enum):
+// ready, circuit_open, no_api_key, api_key_invalid or provider_unavailable.
+func (h *health) modelStatus(name string) string {
+	if _, ok := h.g.providers[name]; !ok || h.g.cfg.APIKey(name) == "" {
+		return "no_api_key"
+	}
+	if b := h.g.breakers[name]; b != nil && b.open() {
+		return "circuit_open"
+	}
+	h.mu.RLock()
+	st := h.states[name]
+	h.mu.RUnlock()
+	if st.checked && !st.ok {
+		return st.reason
+	}
+	return "ready"
+}
+
+func (h *health) usable(name string) bool { return h.modelStatus(name) == "ready" }
+
+// providerHealth is the contract's ProviderHealth.
+type providerHealth struct {
+	Status           string     `json:"status"`
+	Message          string     `json:"message"`
+	APIKeyConfigured bool       `json:"api_key_configured"`
+	APIKeyValid      *bool      `json:"api_key_valid"`
+	LastStatusCode   *int       `json:"last_status_code"`
+	LatencyMS        *float64   `json:"latency_ms"`
+	CheckedAt        *time.Time `json:"checked_at"`
+	CircuitState     string     `json:"circuit_state"`
+}
+
+func (h *health) report(name string) providerHealth {
+	h.mu.RLock()
+	st := h.states[name]
+	h.mu.RUnlock()
+	b := h.g.breakers[name]
+	ph := providerHealth{
+		APIKeyConfigured: h.g.cfg.APIKey(name) != "",
+		CircuitState:     "closed",
+	}
+	if b != nil {
+		ph.CircuitState = b.status().State
+	}
+	if st.checked {
+		ph.APIKeyValid, ph.LastStatusCode, ph.LatencyMS, ph.CheckedAt = st.keyValid, st.lastStatus, st.latencyMS, timePtr(st.checkedAt)
+	}
+	switch status := h.modelStatus(name); {
+	case status == "no_api_key":
+		ph.Status, ph.Message = "unavailable", "no API key configured"
+	case status == "circuit_open":
+		ph.Status, ph.Message = "degraded", "circuit breaker open after repeated upstream errors"
+	case st.checked && !st.ok:
+		ph.Status, ph.Message = "unavailable", st.message
+	case ph.CircuitState == "half_open":
+		ph.Status, ph.Message = "degraded", "circuit breaker half-open: probing the provider"
+	case st.checked:
+		ph.Status, ph.Message = "ok", st.message
+	default:
+		ph.Status, ph.Message = "ok", "not checked yet"
+	}
+	return ph
+}
+
+func (g *Gateway) handleHealth() http.Handler {
+	type response struct {
+		Status           string            `json:"status"`
+		Environment      string            `json:"environment"`
+		Version          string            `json:"version"`
+		UptimeSeconds    float64           `json:"uptime_seconds"`
+		Timestamp        time.Time         `json:"timestamp"`
+		MockMode         bool              `json:"mock_mode"`
+		Services         map[string]string `json:"services"`
+		DegradedServices []string          `json:"degraded_services"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		now := g.now()
+		resp := response{
+			Environment: g.cfg.Environment, Version: g.cfg.Version, MockMode: g.cfg.UseMock,
+			UptimeSeconds: max(0, now.Sub(g.started).Seconds()), Timestamp: now.UTC(),
+			Services: map[string]string{}, DegradedServices: []string{},
+		}
+		configured, usable := 0, 0
+		for _, name := range providerNames {
+			rep := g.health.report(name)
+			state := map[string]string{"ok": "healthy", "degraded": "degraded", "unavailable": "unavailable"}[rep.Status]
+			resp.Services[name] = state
+			if state != "healthy" {
+				resp.DegradedServices = append(resp.DegradedServices, name)
+			}
+			if rep.APIKeyConfigured {
+				configured++
+				if g.health.usable(name) {
+					usable++
+				}
+			}
+		}
+		switch {
+		case usable == 0:
+			resp.Status = "unavailable"
+		case usable < configured:
+			resp.Status = "degraded"
+		default:
+			resp.Status = "ok"
+		}
+		writeJSON(w, http.StatusOK, resp)
+	})
+}
+
+func (g *Gateway) handleLiveness() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+}
+
+func (g *Gateway) handleReadiness() http.Handler {
+	type response struct {
+		Ready  bool   `json:"ready"`
+		Status string `json:"status"`
+		Reason string `json:"reason,omitempty"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for _, name := range providerNames {
+			if g.health.usable(name) {
+				writeJSON(w, http.StatusOK, response{Ready: true, Status: "ready"})
+				return
+			}
+		}
+		writeJSON(w, http.StatusServiceUnavailable, response{Status: "not_ready",
+			Reason: "no LLM provider is available (all circuit breakers open, API keys missing or rejected, or providers unreachable)"})
+	})
+}
+
+func (g *Gateway) handleProviderHealth() http.Handler {
+	type response struct {
+		Providers map[string]providerHealth `json:"providers"`
+		CheckedAt time.Time                 `json:"checked_at"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		resp := response{Providers: map[string]providerHealth{}, CheckedAt: g.now().UTC()}
+		for _, name := range providerNames {
+			resp.Providers[name] = g.health.report(name)
+		}
+		writeJSON(w, http.StatusOK, resp)
+	})
+}
+
+func (g *Gateway) handleCircuitBreakers() http.Handler {
+	type response struct {
+		Breakers map[string]breakerStatus `json:"breakers"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		resp := response{Breakers: map[string]breakerStatus{}}
+		for _, name := range providerNames {
+			resp.Breakers[name] = g.breakers[name].status()
+		}
+		writeJSON(w, http.StatusOK, resp)
+	})
+}
+
+func boolPtr(b bool) *bool { return &b }
+func intPtr(i int) *int    { return &i }

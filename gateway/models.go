@@ -1,0 +1,64 @@
+package gateway
+
+import (
+	_ "embed"
+	"fmt"
+	"os"
+	"regexp"
+
+	"go.yaml.in/yaml/v3"
+)
+
+//go:embed models.yaml
+var defaultModels []byte
+
+// Model is one model clients can name: Name is the gateway name (gpt4o), Provider is openai, anthropic
+// or gemini, ProviderModel is the id sent to the provider (gpt-4o).
+type Model struct {
+	Name          string `yaml:"name"`
+	Provider      string `yaml:"provider"`
+	ProviderModel string `yaml:"provider_model"`
+}
+
+var modelNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,63}$`)
+
+// LoadModels reads a models YAML file ({models: [{name, provider, provider_model}]}); an empty path
+// means the embedded default. Errors name the file and the bad entry.
+func LoadModels(path string) ([]Model, error) {
+	data, name := defaultModels, "embedded models.yaml"
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("MODELS_FILE: %w", err)
+		}
+		data, name = b, path
+	}
+	return parseModels(data, name)
+}
+
+func parseModels(data []byte, name string) ([]Model, error) {
+	var doc struct {
+		Models []Model `yaml:"models"`
+	}
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(doc.Models) == 0 {
+		return nil, fmt.Errorf("%s: no models", name)
+	}
+	seen := map[string]bool{}
+	for i, m := range doc.Models {
+		switch {
+		case !modelNameRE.MatchString(m.Name):
+			return nil, fmt.Errorf("%s: model %d: name %q must match ^[a-z0-9][a-z0-9_.-]*$ (1-64 chars)", name, i+1, m.Name)
+		case seen[m.Name]:
+			return nil, fmt.Errorf("%s: model %q listed twice", name, m.Name)
+		case m.Provider != "openai" && m.Provider != "anthropic" && m.Provider != "gemini":
+			return nil, fmt.Errorf("%s: model %q: provider must be openai, anthropic or gemini, not %q", name, m.Name, m.Provider)
+		case m.ProviderModel == "":
+			return nil, fmt.Errorf("%s: model %q: provider_model is empty", name, m.Name)
+		}
+		seen[m.Name] = true
+	}
+	return doc.Models, nil
+}
