@@ -13,6 +13,7 @@ const anthropicVersion = "2023-06-01"
 const anthropicDefaultMaxTokens = 1024
 
 // Anthropic calls the Anthropic Messages API (POST {base}/messages).
+// It is safe for concurrent use.
 type Anthropic struct{ caller }
 
 // NewAnthropic returns an Anthropic client; see Config for the defaults (base https://api.anthropic.com/v1).

@@ -30,6 +30,8 @@ func TestError_Classification(t *testing.T) {
 		{"Overloaded529", providers.Error{Provider: "anthropic", Status: 529, Code: "overloaded_error"}, true, false, "anthropic: 529 overloaded_error"},
 		{"Timeout", providers.Error{Provider: "gemini", Code: providers.CodeTimeout, Timeout: true}, true, false, "gemini: timeout"},
 		{"ConnectionError", providers.Error{Provider: "gemini", Code: providers.CodeConnection, Message: "refused"}, true, false, "gemini: connection_error: refused"},
+		{"TruncatedBody", providers.Error{Provider: "openai", Status: 200, Code: providers.CodeConnection, Message: "unexpected EOF"},
+			true, false, "openai: 200 connection_error: unexpected EOF"},
 		{"InvalidResponse", providers.Error{Provider: "openai", Status: 200, Code: providers.CodeInvalidResponse}, true, false, "openai: 200 invalid_response"},
 		{"Canceled", providers.Error{Provider: "openai", Code: providers.CodeCanceled}, false, false, "openai: canceled"},
 		{"NoKey", providers.Error{Provider: "openai", Code: providers.CodeNoAPIKey}, false, false, "openai: no_api_key"},

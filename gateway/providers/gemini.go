@@ -8,6 +8,7 @@ import (
 )
 
 // Gemini calls the Google Gemini API (POST {base}/models/{model}:generateContent).
+// It is safe for concurrent use.
 type Gemini struct{ caller }
 
 // NewGemini returns a Gemini client; see Config for the defaults (base

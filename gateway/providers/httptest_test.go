@@ -186,3 +186,46 @@ func BenchmarkComplete(b *testing.B) {
 		}
 	}
 }
+
+// TestTruncatedBody: a 200 whose body is cut off is a connection failure: transient and retried.
+func TestTruncatedBody(t *testing.T) {
+	cases := []struct {
+		name       string
+		maxRetries int
+		wantErr    bool
+	}{
+		{"NotRetried", -1, true},
+		{"RetriedThenOK", 1, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			calls := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				calls++
+				w.Header().Set("Content-Type", "application/json")
+				if calls == 1 {
+					w.Header().Set("Content-Length", "1000")
+					_, _ = io.WriteString(w, `{"choices":[{"mess`) // the server closes the connection short
+					return
+				}
+				_, _ = io.WriteString(w, `{"choices":[{"message":{"content":"ok"}}]}`)
+			}))
+			defer srv.Close()
+			c := providers.NewOpenAI(providers.Config{BaseURL: srv.URL, APIKey: "k", HTTPClient: srv.Client(), MaxRetries: tc.maxRetries})
+			recordSleeps(c)
+
+			resp, err := c.Complete(t.Context(), providers.Request{Model: "gpt-4o", Prompt: "hi"})
+
+			if !tc.wantErr {
+				if err != nil || resp.Text != "ok" {
+					t.Fatalf("Complete = %+v, %v; want ok after a retry", resp, err)
+				}
+				return
+			}
+			pe := mustProviderError(t, err)
+			if pe.Code != providers.CodeConnection || !pe.Transient() {
+				t.Errorf("error = %+v (Transient %v), want a transient connection_error", pe, pe.Transient())
+			}
+		})
+	}
+}

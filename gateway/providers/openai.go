@@ -6,6 +6,7 @@ import (
 )
 
 // OpenAI calls the OpenAI Chat Completions API (POST {base}/chat/completions).
+// It is safe for concurrent use.
 type OpenAI struct{ caller }
 
 // NewOpenAI returns an OpenAI client; see Config for the defaults (base https://api.openai.com/v1).

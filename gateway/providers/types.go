@@ -123,8 +123,8 @@ func (e *Error) Transient() bool {
 	switch {
 	case e.Timeout, e.Status == http.StatusTooManyRequests, e.Status >= 500:
 		return true
-	case e.Code == CodeInvalidResponse:
-		return true
+	case e.Code == CodeInvalidResponse, e.Code == CodeConnection:
+		return true // also when the status arrived but the body was cut off
 	case e.Status == 0:
 		return e.Code != CodeCanceled && e.Code != CodeNoAPIKey
 	}
