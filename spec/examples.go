@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math/rand"
 	"sort"
 	"strconv"
 	"strings"
@@ -255,8 +256,10 @@ func (d *Document) gen() *generator {
 	return d.generator
 }
 
-// Generate renders a JSON value for a schema with libopenapi's mock renderer and checks it against the
-// schema, trying other seeds until one validates. The same seed gives the same value.
+// Generate renders a JSON value for a schema with libopenapi's mock renderer, repairs what the
+// renderer gets wrong (const, formats, bounds, oneOf branches, required properties...) and checks the
+// result against the schema, trying other seeds and branches until one validates. The same seed gives
+// the same value. The error lists the violations of the last attempt.
 func (d *Document) Generate(schema *base.Schema, seed int64) ([]byte, error) {
 	g := d.gen()
 	g.mu.Lock()
@@ -264,13 +267,15 @@ func (d *Document) Generate(schema *base.Schema, seed int64) ([]byte, error) {
 	version := versionFloat(d.effective)
 	var lastErr error
 	for i := int64(0); i < generateAttempts; i++ {
-		g.render.SetSeed(seed + i*7919)
+		s := seed + i*7919
+		g.render.SetSeed(s)
+		r := &repairer{render: g.render, rnd: rand.New(rand.NewSource(s)), random: i > 0}
 		v, err := g.render.RenderSchemaWithError(schema)
 		if err != nil {
 			lastErr = err
 			continue
 		}
-		b, err := json.Marshal(v)
+		b, err := json.Marshal(r.fix(schema, normalize(v), 0))
 		if err != nil {
 			lastErr = err
 			continue

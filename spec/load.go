@@ -127,8 +127,9 @@ func Load(data []byte, opts Options) (*Document, error) {
 		}
 		return nil, &LoadError{File: name, Line: 1, Column: 1, Reason: fmt.Sprintf("OpenAPI %s is not supported: use 3.0 or 3.1", v)}
 	}
-	m, err := doc.BuildV3Model()
 	d := &Document{name: name, raw: data, doc: doc, entries: map[string]*pathEntry{}, schemas: cache.NewDefaultCache()}
+	d.warnings = append(d.warnings, dedupeRequired(info.RootNode)...)
+	m, err := doc.BuildV3Model()
 	if err != nil {
 		if m == nil {
 			return nil, buildError(name, err)

@@ -168,6 +168,12 @@ func convert(errs []*liberrors.ValidationError) error {
 		if reason == "" {
 			reason = e.Message
 		}
+		if len(e.SchemaValidationErrors) > 0 && e.ValidationType != helpers.ParameterValidation {
+			for _, f := range e.SchemaValidationErrors {
+				add(&ValidationError{In: InBody, Pointer: pointer(f.InstancePath), Reason: f.Reason, Keyword: f.KeywordLocation})
+			}
+			continue
+		}
 		switch e.ValidationType {
 		case helpers.ParameterValidation:
 			add(&ValidationError{In: paramIn(e.ValidationSubType), Pointer: e.ParameterName, Reason: reason})
