@@ -1,0 +1,167 @@
+package harness
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/cucumber/godog"
+	"github.com/tidwall/gjson"
+)
+
+// Fault is a mock server fault as its admin API takes it (see mockserver/fault).
+type Fault struct {
+	Target     string `json:"target"`
+	Kind       string `json:"kind,omitempty"`
+	Status     int    `json:"status,omitempty"`
+	Latency    string `json:"latency,omitempty"`
+	RetryAfter string `json:"retry_after,omitempty"`
+}
+
+func (st *steps) registerFaults(sc *godog.ScenarioContext) {
+	sc.Step(`^every mock provider fails with status (\d+)$`, func(ctx context.Context, status int) (context.Context, error) {
+		for _, p := range []string{"openai", "anthropic", "gemini"} {
+			if err := st.addFault(ctx, Fault{Target: p, Kind: "error", Status: status}); err != nil {
+				return ctx, err
+			}
+		}
+		return ctx, nil
+	})
+	sc.Step(`^the mock provider "([^"]*)" fails with status (\d+)$`, func(ctx context.Context, provider string, status int) (context.Context, error) {
+		return ctx, st.addFault(ctx, Fault{Target: provider, Kind: "error", Status: status})
+	})
+	sc.Step(`^the mock provider "([^"]*)" rejects every API key$`, func(ctx context.Context, provider string) (context.Context, error) {
+		return ctx, st.addFault(ctx, Fault{Target: provider, Kind: "unauthorized"})
+	})
+	sc.Step(`^the model "([^"]*)" fails at its provider with status (\d+)$`, func(ctx context.Context, model string, status int) (context.Context, error) {
+		target, err := st.modelTarget(ctx, model)
+		if err != nil {
+			return ctx, err
+		}
+		return ctx, st.addFault(ctx, Fault{Target: target, Kind: "error", Status: status})
+	})
+	sc.Step(`^the model "([^"]*)" answers after (\d+) seconds$`, func(ctx context.Context, model string, secs int) (context.Context, error) {
+		target, err := st.modelTarget(ctx, model)
+		if err != nil {
+			return ctx, err
+		}
+		return ctx, st.addFault(ctx, Fault{Target: target, Latency: fmt.Sprintf("%ds", secs)})
+	})
+	sc.Step(`^I add the mock fault:$`, func(ctx context.Context, doc *godog.DocString) (context.Context, error) {
+		var f json.RawMessage
+		if err := json.Unmarshal([]byte(doc.Content), &f); err != nil {
+			return ctx, fmt.Errorf("step: the fault is not JSON: %w", err)
+		}
+		return ctx, st.addFault(ctx, f)
+	})
+	sc.Step(`^the mock faults are cleared$`, func(ctx context.Context) (context.Context, error) {
+		return ctx, st.clearFaults(ctx)
+	})
+	sc.Step(`^the mock server journal shows the last request as invalid at "([^"]*)"$`, func(ctx context.Context, pointer string) (context.Context, error) {
+		x, err := st.admin(ctx, http.MethodGet, "/__admin/requests", nil, 200)
+		if err != nil {
+			return ctx, err
+		}
+		last := gjson.GetBytes(x.Body, "requests.0")
+		if last.Get("valid").Bool() {
+			return ctx, fmt.Errorf("expected the last journaled request to be invalid, got valid\n  exchange: %s", x)
+		}
+		for _, e := range last.Get("errors").Array() {
+			if e.Get("pointer").String() == pointer {
+				return ctx, nil
+			}
+		}
+		return ctx, fmt.Errorf("expected a journaled error at %s, got %s\n  exchange: %s", pointer, last.Get("errors").Raw, x)
+	})
+	sc.Step(`^the mock server lists (\d+) faults?$`, func(ctx context.Context, n int) (context.Context, error) {
+		x, err := st.admin(ctx, http.MethodGet, "/__admin/faults", nil, 200)
+		if err != nil {
+			return ctx, err
+		}
+		if got := len(gjson.GetBytes(x.Body, "faults").Array()); got != n {
+			return ctx, fmt.Errorf("expected the mock server to list %d faults, got %d\n  exchange: %s", n, got, x)
+		}
+		return ctx, nil
+	})
+}
+
+// admin calls the mock server's admin API (not part of the contract) and expects the status.
+func (st *steps) admin(ctx context.Context, method, path string, body any, want int) (*Exchange, error) {
+	base := st.target.AdminURL()
+	if base == "" {
+		return nil, fmt.Errorf("expected a mock server admin API, got none for target %s", st.target.Name())
+	}
+	var data []byte
+	if body != nil {
+		var err error
+		if data, err = json.Marshal(body); err != nil {
+			return nil, fmt.Errorf("encode admin request: %w", err)
+		}
+	}
+	h := http.Header{}
+	if data != nil {
+		h.Set("Content-Type", "application/json")
+	}
+	x, err := st.client.Do(ctx, Request{Base: base, Method: method, Path: path, Body: data, Header: h, NoContract: true})
+	if err != nil {
+		return x, err
+	}
+	if x.Status != want {
+		return x, fmt.Errorf("expected the mock admin API to answer %s %s with %d, got %d\n  exchange: %s", method, path, want, x.Status, x)
+	}
+	return x, nil
+}
+
+func (st *steps) addFault(ctx context.Context, f any) error {
+	s, err := stateFrom(ctx)
+	if err != nil {
+		return err
+	}
+	s.faultsTouched = true
+	_, err = st.admin(ctx, http.MethodPost, "/__admin/faults", f, http.StatusCreated)
+	return err
+}
+
+func (st *steps) clearFaults(ctx context.Context) error {
+	_, err := st.admin(ctx, http.MethodDelete, "/__admin/faults", nil, http.StatusNoContent)
+	if err != nil {
+		// Some admin APIs answer 200 to a DELETE; accept that too.
+		if x, err2 := st.admin(ctx, http.MethodGet, "/__admin/faults", nil, 200); err2 == nil && len(gjson.GetBytes(x.Body, "faults").Array()) == 0 {
+			return nil
+		}
+	}
+	return err
+}
+
+// modelTarget returns the fault target "provider:provider_model" of a gateway model name, read from
+// the gateway's /api/available-models (so the same feature works whatever the models file says).
+func (st *steps) modelTarget(ctx context.Context, model string) (string, error) {
+	s, err := stateFrom(ctx)
+	if err != nil {
+		return "", err
+	}
+	if s.models == nil {
+		tok, err := st.target.Token(s.identity("fault-setup"))
+		if err != nil {
+			return "", fmt.Errorf("expected a token to read the models, got %w", err)
+		}
+		x, err := st.client.Do(ctx, Request{Base: s.base, Method: http.MethodGet, Path: "/api/available-models",
+			Header: http.Header{"Authorization": {"Bearer " + tok}}})
+		if err != nil {
+			return "", err
+		}
+		if x.Status != 200 {
+			return "", fmt.Errorf("expected GET /api/available-models to answer 200, got %d\n  exchange: %s", x.Status, x)
+		}
+		s.models = map[string]modelInfo{}
+		for _, m := range gjson.GetBytes(x.Body, "models").Array() {
+			s.models[m.Get("name").String()] = modelInfo{provider: m.Get("provider").String(), providerModel: m.Get("provider_model").String()}
+		}
+	}
+	m, ok := s.models[model]
+	if !ok {
+		return "", fmt.Errorf("expected the gateway to know the model %q, got none by that name", model)
+	}
+	return m.provider + ":" + m.providerModel, nil
+}

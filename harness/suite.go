@@ -1,0 +1,256 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cucumber/godog"
+
+	ultra "github.com/ultra-kit/ultra"
+	"github.com/ultra-kit/ultra/spec"
+)
+
+// Options configure Run. The zero value (with a Target) runs every supported scenario with the pretty
+// formatter on stdout.
+type Options struct {
+	// Target is the system under test; it must not be nil.
+	Target Target
+	// Tags is a godog tag expression ("@auth", "~@slow", "@a && ~@b", "," for or); "" selects all.
+	// Scenarios whose tags the target does not support are excluded and listed in Result.Skipped.
+	Tags string
+	// Format is a godog format list: pretty (default), progress, junit, cucumber, each optionally
+	// ":FILE" to write to a file, comma separated.
+	Format string
+	// Output receives the formatters' output; nil means os.Stdout.
+	Output io.Writer
+	// Concurrency runs that many scenarios at once (default 1). Scenarios that inject faults share
+	// the mock server's fault set, so values above 1 are only safe for suites without them.
+	Concurrency int
+	// TestingT, when set, runs each scenario as a subtest of it.
+	TestingT *testing.T
+	// Features is the feature tree; nil means the embedded ultra.Features().
+	Features fs.FS
+	// Paths selects features inside Features ("auth.feature", "auth.feature:12"); nil means all.
+	Paths []string
+	// NoColors strips ANSI colours from the output.
+	NoColors bool
+	// HTTPClient sends the steps' requests; nil means a client with a 60 s timeout.
+	HTTPClient *http.Client
+	// Journal, when set, records every exchange of the run (a fresh one otherwise).
+	Journal *Journal
+}
+
+// Result is the outcome of Run.
+type Result struct {
+	// Scenarios is how many scenarios ran; Failed how many of them failed.
+	Scenarios, Failed int
+	// Failures are the failed scenarios with the step and error that failed them.
+	Failures []Failure
+	// Skipped are the scenarios the target could not run, with the reason.
+	Skipped []Skip
+	// Status is godog's exit status: 0 passed, 1 failed, 2 options error.
+	Status int
+	// Duration is the wall time of the run.
+	Duration time.Duration
+}
+
+// Passed reports whether every selected scenario ran and passed.
+func (r *Result) Passed() bool { return r.Status == 0 && r.Failed == 0 }
+
+// Failure is one failed scenario.
+type Failure struct {
+	Feature, Scenario, Step string
+	Err                     error
+}
+
+// Skip is one scenario the target could not run.
+type Skip struct {
+	Feature, Scenario, Reason string
+}
+
+// recorder collects scenario outcomes; hooks may run concurrently.
+type recorder struct {
+	mu        sync.Mutex
+	scenarios int
+	failures  []Failure
+	lastStep  map[string]Failure // by scenario id: the step that failed
+}
+
+// Run runs the feature suites against opts.Target and returns what happened. It returns an error when
+// the options are unusable or the features cannot be parsed; failing scenarios are reported in the
+// Result, not as an error.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	if opts.Target == nil {
+		return nil, errors.New("run: no target")
+	}
+	start := time.Now()
+	fsys := opts.Features
+	if fsys == nil {
+		fsys = ultra.Features()
+	}
+	paths := opts.Paths
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	format := opts.Format
+	if format == "" {
+		format = "pretty"
+	}
+	out := opts.Output
+	if out == nil {
+		out = os.Stdout
+	}
+	doc, err := spec.Load(ultra.Contract(), spec.Options{Name: "openapi.yaml"})
+	if err != nil {
+		return nil, fmt.Errorf("load the contract: %w", err)
+	}
+
+	unsupported := Unsupported(opts.Target)
+	skipTags := make([]string, 0, len(unsupported))
+	for t := range unsupported {
+		skipTags = append(skipTags, t)
+	}
+	res := &Result{}
+	skipped, err := skippedScenarios(fsys, paths, opts.Tags, unsupported)
+	if err != nil {
+		return nil, err
+	}
+	res.Skipped = skipped
+
+	journal := opts.Journal
+	if journal == nil {
+		journal = &Journal{}
+	}
+	st := &steps{
+		target:  opts.Target,
+		client:  NewClient(doc, opts.HTTPClient, journal),
+		doc:     doc,
+		journal: journal,
+	}
+	rec := &recorder{lastStep: map[string]Failure{}}
+	suite := godog.TestSuite{
+		Name: "ultra",
+		ScenarioInitializer: func(sc *godog.ScenarioContext) {
+			st.register(sc)
+			rec.hooks(sc)
+		},
+		Options: &godog.Options{
+			Strict:         true,
+			Format:         format,
+			Output:         out,
+			Concurrency:    max(opts.Concurrency, 1),
+			TestingT:       opts.TestingT,
+			FS:             fsys,
+			Paths:          paths,
+			Tags:           tagFilter(opts.Tags, skipTags),
+			NoColors:       opts.NoColors,
+			DefaultContext: ctx,
+		},
+	}
+	res.Status = suite.Run()
+	rec.mu.Lock()
+	res.Scenarios, res.Failures, res.Failed = rec.scenarios, rec.failures, len(rec.failures)
+	rec.mu.Unlock()
+	res.Duration = time.Since(start)
+	if res.Status == 2 {
+		return res, errors.New("run: godog refused the options (see the output above)")
+	}
+	return res, nil
+}
+
+func (rec *recorder) hooks(sc *godog.ScenarioContext) {
+	sc.StepContext().After(func(ctx context.Context, step *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
+		if status == godog.StepFailed || status == godog.StepUndefined || status == godog.StepPending || status == godog.StepAmbiguous {
+			if s, serr := stateFrom(ctx); serr == nil {
+				rec.mu.Lock()
+				if _, seen := rec.lastStep[s.id]; !seen {
+					if err == nil {
+						err = fmt.Errorf("step is %s", status)
+					}
+					rec.lastStep[s.id] = Failure{Step: step.Text, Err: err}
+				}
+				rec.mu.Unlock()
+			}
+		}
+		return ctx, nil
+	})
+	sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		rec.scenarios++
+		if err == nil {
+			return ctx, nil
+		}
+		f := Failure{Feature: featureOf(p.Uri), Scenario: p.Name, Err: err}
+		if s, serr := stateFrom(ctx); serr == nil {
+			if st, ok := rec.lastStep[s.id]; ok {
+				f.Step, f.Err = st.Step, st.Err
+			}
+		}
+		rec.failures = append(rec.failures, f)
+		return ctx, nil
+	})
+}
+
+func featureOf(uri string) string {
+	uri = strings.TrimPrefix(uri, "./")
+	if i := strings.LastIndex(uri, ":"); i > 0 && !strings.HasSuffix(uri, ".feature") {
+		uri = uri[:i]
+	}
+	return uri
+}
+
+// skippedScenarios lists the scenarios selected by tags that the target cannot run, with why.
+func skippedScenarios(fsys fs.FS, paths []string, tags string, unsupported map[string]string) ([]Skip, error) {
+	ts := godog.TestSuite{Options: &godog.Options{FS: fsys, Paths: paths, Tags: tags}}
+	feats, err := ts.RetrieveFeatures()
+	if err != nil {
+		return nil, fmt.Errorf("parse features: %w", err)
+	}
+	var out []Skip
+	for _, ft := range feats {
+		for _, p := range ft.Pickles {
+			var reasons []string
+			for _, t := range p.Tags {
+				if why, ok := unsupported[strings.TrimPrefix(t.Name, "@")]; ok {
+					reasons = append(reasons, t.Name+": "+why)
+				}
+			}
+			if len(reasons) > 0 {
+				sort.Strings(reasons)
+				out = append(out, Skip{Feature: featureOf(ft.Uri), Scenario: p.Name, Reason: strings.Join(reasons, "; ")})
+			}
+		}
+	}
+	return out, nil
+}
+
+// WriteSummary writes a plain summary of r: counts, every skipped scenario with its reason, and every
+// failed scenario with the step and the error (which quotes the exchange).
+func WriteSummary(w io.Writer, target string, r *Result) {
+	fmt.Fprintf(w, "\n== ultra features against %s: %d scenarios, %d passed, %d failed, %d skipped (%s)\n",
+		target, r.Scenarios, r.Scenarios-r.Failed, r.Failed, len(r.Skipped), r.Duration.Round(time.Millisecond))
+	if len(r.Skipped) > 0 {
+		fmt.Fprintln(w, "Skipped (the target cannot run them):")
+		for _, s := range r.Skipped {
+			fmt.Fprintf(w, "  - %s: %s\n      because %s\n", s.Feature, s.Scenario, s.Reason)
+		}
+	}
+	if len(r.Failures) > 0 {
+		fmt.Fprintln(w, "Failed:")
+		for _, f := range r.Failures {
+			fmt.Fprintf(w, "  - %s: %s\n      step: %s\n      %s\n", f.Feature, f.Scenario, f.Step,
+				strings.ReplaceAll(fmt.Sprint(f.Err), "\n", "\n      "))
+		}
+	}
+}
