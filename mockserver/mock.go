@@ -134,6 +134,15 @@ func (s *Server) choose(r *http.Request, st *opState, p prefs) (*cached, error) 
 			}
 		case err == nil:
 			resp, ok = st.op.Response(n)
+		case len(p.code) == 3 && strings.EqualFold(p.code[1:], "XX"):
+			// a range: the first documented status in it
+			for _, rr := range st.op.Responses {
+				if rr.Status != "default" && rr.Status[0] == p.code[0] {
+					resp, ok = rr, true
+					p.code = rr.Status
+					break
+				}
+			}
 		}
 		if !ok {
 			return nil, &preferenceError{fmt.Errorf("%s documents no response for code=%s (documented: %s)", st.op.ID, p.code, statuses(st.op))}

@@ -33,9 +33,18 @@ var anthropicModels = [...]struct{ ID, Name, Created string }{
 	{"claude-3-haiku-20240307", "Claude 3 Haiku", "2024-03-07T00:00:00Z"},
 }
 
-// authorized checks x-api-key, then that anthropic-version is present (the real API requires it).
+// key reads x-api-key or, failing that, an "Authorization: Bearer" token (the SDK's WithAPIKey and
+// WithAuthToken both send the latter).
+func (a anthropicAPI) key(r *http.Request) string {
+	if k := r.Header.Get("x-api-key"); k != "" {
+		return k
+	}
+	return bearer(r)
+}
+
+// authorized checks the key, then that anthropic-version is present (the real API requires it).
 func (a anthropicAPI) authorized(w http.ResponseWriter, r *http.Request) bool {
-	if !a.authorize(w, r.Header.Get("x-api-key")) {
+	if !a.authorize(w, a.key(r)) {
 		return false
 	}
 	if r.Header.Get("anthropic-version") == "" {
@@ -179,8 +188,8 @@ func (a anthropicAPI) handleMessages() http.Handler {
 		case req.MaxTokens == nil:
 			bad("max_tokens: Field required")
 			return
-		case *req.MaxTokens < 1:
-			bad("max_tokens: Input should be greater than or equal to 1")
+		case *req.MaxTokens < 0:
+			bad("max_tokens: Input should be greater than or equal to 0")
 			return
 		}
 		prompt, all, problem := anthropicPrompt(&req)
@@ -193,7 +202,11 @@ func (a anthropicAPI) handleMessages() http.Handler {
 		if !ok {
 			return
 		}
-		text, cut := limit(Answer(model, prompt), *req.MaxTokens)
+		// max_tokens 0 only warms the prompt cache on the real API: no text comes back.
+		text, cut := "", true
+		if *req.MaxTokens > 0 {
+			text, cut = limit(Answer(model, prompt), *req.MaxTokens)
+		}
 		stop := "end_turn"
 		if cut {
 			stop = "max_tokens"

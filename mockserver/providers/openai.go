@@ -34,7 +34,8 @@ var openaiModels = [...]struct {
 	{"gpt-4o", 1715367049}, {"gpt-4o-mini", 1721172741}, {"gpt-4-turbo", 1712361441}, {"gpt-3.5-turbo", 1677610602},
 }
 
-func (a openaiAPI) key(r *http.Request) string {
+// bearer returns the token of an "Authorization: Bearer TOKEN" header, or "".
+func bearer(r *http.Request) string {
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return ""
@@ -55,7 +56,7 @@ func (a openaiAPI) handleModels() http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.begin(w)
-		if !a.authorize(w, a.key(r)) {
+		if !a.authorize(w, bearer(r)) {
 			return
 		}
 		d, ok := a.faults(w, r, "", false)
@@ -192,7 +193,7 @@ func (a openaiAPI) handleChat() http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.begin(w)
-		if !a.authorize(w, a.key(r)) {
+		if !a.authorize(w, bearer(r)) {
 			return
 		}
 		body, ok := a.readBody(w, r)
