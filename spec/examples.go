@@ -251,7 +251,7 @@ func (d *Document) gen() *generator {
 		r := renderer.CreateRendererUsingDictionary("") // no dictionary: deterministic on every machine
 		r.DisableRequiredCheck()
 		d.generator = &generator{render: r, validator: schema_validation.NewSchemaValidator(
-			config.WithFormatAssertions(), config.WithSchemaCache(d.schemas))}
+			config.WithFormatAssertions(), config.WithSchemaCache(d.schemas), config.WithSchemaResourceCache(d.resources))}
 	})
 	return d.generator
 }

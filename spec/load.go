@@ -64,6 +64,7 @@ type Document struct {
 	byID      map[string]*Operation
 	router    *router
 	schemas   cache.SchemaCache
+	resources cache.SchemaResourceCache // rendered $ref targets, shared by every path's validators
 
 	mu      sync.Mutex
 	entries map[string]*pathEntry
@@ -127,7 +128,7 @@ func Load(data []byte, opts Options) (*Document, error) {
 		}
 		return nil, &LoadError{File: name, Line: 1, Column: 1, Reason: fmt.Sprintf("OpenAPI %s is not supported: use 3.0 or 3.1", v)}
 	}
-	d := &Document{name: name, raw: data, doc: doc, entries: map[string]*pathEntry{}, schemas: cache.NewDefaultCache()}
+	d := &Document{name: name, raw: data, doc: doc, entries: map[string]*pathEntry{}, schemas: cache.NewDefaultCache(), resources: cache.NewDefaultSchemaResourceCache()}
 	d.warnings = append(d.warnings, dedupeRequired(info.RootNode)...)
 	m, err := doc.BuildV3Model()
 	if err != nil {

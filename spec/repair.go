@@ -136,6 +136,9 @@ func (g *repairer) fix(s *base.Schema, v any, depth int) any {
 	if len(s.AnyOf) > 0 {
 		v = g.branch(s, s.AnyOf, v, depth)
 	}
+	if m, ok := v.(map[string]any); ok && s.Not != nil {
+		avoidRequired(s, s.Not.Schema(), m)
+	}
 	ts := types(s)
 	if !typeAllowed(v, ts) {
 		v = g.retype(s, ts, v)
@@ -212,11 +215,12 @@ func (g *repairer) branch(parent *base.Schema, branches []*base.SchemaProxy, v a
 	if b == nil {
 		return v
 	}
+	if !typeAllowed(v, types(b)) {
+		v = g.value(b)
+	}
 	m, isMap := v.(map[string]any)
-	if !isMap || !typeAllowed(map[string]any{}, types(b)) || (len(b.Type) == 0 && b.Properties == nil && len(b.AllOf)+len(b.OneOf)+len(b.AnyOf) == 0) {
-		if !typeAllowed(v, types(b)) || len(b.Type) == 0 {
-			v = g.value(b)
-		}
+	objectLike := slices.Contains(b.Type, "object") || b.Properties != nil || len(b.AllOf)+len(b.OneOf)+len(b.AnyOf) > 0
+	if !isMap || !objectLike {
 		return g.fix(b, v, depth+1)
 	}
 	// Keep what the parent and its siblings rendered, drop properties only the other branches define,
@@ -579,4 +583,23 @@ func equalJSON(a, b any) bool {
 	x, err1 := json.Marshal(a)
 	y, err2 := json.Marshal(b)
 	return err1 == nil && err2 == nil && string(x) == string(y)
+}
+
+// avoidRequired handles the common "not: {required: [a, b]}" (not both at once) by dropping the last of
+// those properties the schema itself does not require.
+func avoidRequired(s, not *base.Schema, m map[string]any) {
+	if not == nil || len(not.Required) == 0 {
+		return
+	}
+	for _, name := range not.Required {
+		if _, ok := m[name]; !ok {
+			return
+		}
+	}
+	for i := len(not.Required) - 1; i >= 0; i-- {
+		if name := not.Required[i]; !slices.Contains(s.Required, name) {
+			delete(m, name)
+			return
+		}
+	}
 }

@@ -52,7 +52,7 @@ func (d *Document) subValidator(template string, item *v3.PathItem) validator.Va
 	sub.Webhooks = nil
 	return validator.NewValidatorFromV3Model(&sub,
 		config.WithFormatAssertions(),
-		config.WithSchemaCache(d.schemas),
+		config.WithSchemaCache(d.schemas), config.WithSchemaResourceCache(d.resources),
 	)
 }
 
