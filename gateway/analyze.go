@@ -184,6 +184,12 @@ func (g *Gateway) analyze(ctx context.Context, req analyzeRequest) (*analyzeResp
 				return
 			}
 			defer func() { <-sem }()
+			defer func() {
+				if v := recover(); v != nil {
+					g.logger.ErrorContext(ctx, "provider call panicked", "model", m.Name, "panic", fmt.Sprint(v))
+					results[i] = callResult{model: m, err: fmt.Errorf("provider %s panicked", m.Provider)}
+				}
+			}()
 			r := base
 			r.Model = m.ProviderModel
 			t0 := g.now()

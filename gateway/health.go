@@ -11,8 +11,11 @@ import (
 	"github.com/ultra-kit/ultra/gateway/providers"
 )
 
-// healthCheckTimeout bounds one background provider check.
-const healthCheckTimeout = 5 * time.Second
+// checkTimeout bounds one background provider check: 5s, or half the check interval when shorter
+// (at least 100ms), so a hung provider never delays the next round.
+func (h *health) checkTimeout() time.Duration {
+	return min(5*time.Second, max(h.g.cfg.HealthCheckInterval/2, 100*time.Millisecond))
+}
 
 // providerNames are the providers the contract reports on, in report order.
 var providerNames = [...]string{"openai", "anthropic", "gemini"}
@@ -59,7 +62,8 @@ func (h *health) checkAll(ctx context.Context) {
 }
 
 func (h *health) checkOne(ctx context.Context, name string, p Provider) {
-	ctx, cancel := context.WithTimeout(ctx, healthCheckTimeout)
+	timeout := h.checkTimeout()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start := h.g.now()
 	err := p.Check(ctx)
@@ -76,7 +80,7 @@ func (h *health) checkOne(ctx context.Context, name string, p Provider) {
 		st.keyValid, st.lastStatus = boolPtr(false), intPtr(pe.Status)
 		st.message, st.reason = fmt.Sprintf("API key rejected by provider (HTTP %d)", pe.Status), "api_key_invalid"
 	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &pe) && pe.Timeout:
-		st.message, st.reason = fmt.Sprintf("health check timed out after %s", healthCheckTimeout), "provider_unavailable"
+		st.message, st.reason = fmt.Sprintf("health check timed out after %s", timeout), "provider_unavailable"
 	case errors.As(err, &pe) && pe.Status != 0:
 		st.lastStatus = intPtr(pe.Status)
 		if pe.Status < 500 && pe.Status != 429 {
