@@ -1,0 +1,600 @@
+package verify
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/pb33f/libopenapi/datamodel/high/base"
+
+	"github.com/ultra-kit/ultra/spec"
+)
+
+// testCase is one request to send and what it is meant to show.
+type testCase struct {
+	phase       string
+	op          *spec.Operation
+	path        string // expanded, relative to the document's server
+	query       url.Values
+	header      http.Header // the operation's own header parameters
+	body        []byte
+	hasBody     bool
+	contentType string
+	mutation    string // negative phase: what was made invalid
+	auth        string // auth phase: "none" or "bad"
+	seed        int64
+}
+
+func (c *testCase) key() string {
+	var h strings.Builder
+	keys := make([]string, 0, len(c.header))
+	for k := range c.header {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		h.WriteString(k + "=" + strings.Join(c.header[k], ",") + ";")
+	}
+	return c.path + "?" + c.query.Encode() + "\x00" + h.String() + "\x00" + c.contentType + "\x00" + string(c.body) + "\x00" + c.auth
+}
+
+// reserved headers are set by verify itself, never generated from parameters.
+var reserved = map[string]bool{"Authorization": true, "Content-Type": true, "Accept": true, "Content-Length": true, "Cookie": true}
+
+// casesFor builds the requests of one phase for an operation, with notes on what was skipped.
+func (r *runner) casesFor(op *spec.Operation, phase string) ([]*testCase, []string) {
+	switch phase {
+	case PhaseExamples:
+		return r.exampleCases(op)
+	case PhasePositive:
+		return r.positiveCases(op)
+	case PhaseNegative:
+		return r.negativeCases(op)
+	case PhaseAuth:
+		return r.authCases(op)
+	}
+	return nil, nil
+}
+
+// jsonMediaType picks the request media type verify can build bodies for.
+func jsonMediaType(op *spec.Operation) (string, *base.Schema) {
+	if op.Model.RequestBody == nil || op.Model.RequestBody.Content == nil {
+		return "", nil
+	}
+	for c := op.Model.RequestBody.Content.First(); c != nil; c = c.Next() {
+		if strings.Contains(strings.ToLower(c.Key()), "json") {
+			var s *base.Schema
+			if c.Value().Schema != nil {
+				s = c.Value().Schema.Schema()
+			}
+			return c.Key(), s
+		}
+	}
+	return "", nil
+}
+
+// baseCase fills in parameters; withOptional adds the optional ones, examples prefers documented values.
+func (r *runner) baseCase(op *spec.Operation, phase string, seed int64, withOptional, examples bool) (*testCase, error) {
+	c := &testCase{phase: phase, op: op, query: url.Values{}, header: http.Header{}, seed: seed}
+	path := op.Path
+	for i, p := range op.Parameters {
+		if !p.Required && !withOptional {
+			continue
+		}
+		if p.In == "header" && (reserved[http.CanonicalHeaderKey(p.Name)] || r.opts.Header.Get(p.Name) != "") {
+			continue
+		}
+		if p.In == "cookie" {
+			continue
+		}
+		vals, err := r.paramValues(op, p, seed+int64(i)*31, examples)
+		if err != nil {
+			if !p.Required {
+				continue
+			}
+			return nil, fmt.Errorf("parameter %s: %w", p.Name, err)
+		}
+		switch p.In {
+		case "path":
+			path = strings.ReplaceAll(path, "{"+p.Name+"}", url.PathEscape(strings.Join(vals, ",")))
+		case "query":
+			c.query[p.Name] = vals
+		case "header":
+			c.header.Set(p.Name, strings.Join(vals, ","))
+		}
+	}
+	c.path = path
+	return c, nil
+}
+
+// paramValues gives a parameter's value: --param, a documented example, or one generated from its schema.
+func (r *runner) paramValues(op *spec.Operation, p spec.Parameter, seed int64, examples bool) ([]string, error) {
+	if v, ok := r.opts.Params[p.Name]; ok {
+		return []string{v}, nil
+	}
+	if examples {
+		for _, mp := range op.Model.Parameters {
+			if mp == nil || mp.Name != p.Name || mp.In != p.In {
+				continue
+			}
+			if mp.Example != nil && mp.Example.Value != "" {
+				return []string{mp.Example.Value}, nil
+			}
+			if mp.Examples != nil {
+				for e := mp.Examples.First(); e != nil; e = e.Next() {
+					if e.Value() != nil && e.Value().Value != nil && e.Value().Value.Value != "" {
+						return []string{e.Value().Value.Value}, nil
+					}
+				}
+			}
+		}
+	}
+	if p.Schema == nil {
+		return nil, errors.New("no schema to generate a value from")
+	}
+	b, err := r.doc.Generate(p.Schema, seed)
+	if err != nil {
+		return nil, err
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, err
+	}
+	switch x := v.(type) {
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			out = append(out, scalar(e))
+		}
+		return out, nil
+	case map[string]any:
+		return nil, errors.New("object parameters are not supported")
+	default:
+		return []string{scalar(x)}, nil
+	}
+}
+
+func scalar(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case nil:
+		return ""
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	default:
+		b, _ := json.Marshal(x)
+		return string(b)
+	}
+}
+
+// valid re-validates a built request with spec, ignoring missing credentials (supplied by the caller's
+// headers or deliberately absent). It returns nil or the violations.
+func (r *runner) valid(c *testCase) error {
+	req, err := r.docRequest(c)
+	if err != nil {
+		return err
+	}
+	err = c.op.ValidateRequest(req)
+	var ve spec.ValidationErrors
+	if errors.As(err, &ve) {
+		if rest := ve.Without(spec.InSecurity); len(rest) > 0 {
+			return rest
+		}
+		return nil
+	}
+	return err
+}
+
+func (r *runner) exampleCases(op *spec.Operation) ([]*testCase, []string) {
+	var out []*testCase
+	var notes []string
+	seed := seedFor(r.opts.Seed, op.ID, PhaseExamples)
+	mt, _ := jsonMediaType(op)
+	var bodies []spec.Example
+	if op.RequestBody != nil {
+		exs, err := op.RequestExamples(seed)
+		if err != nil {
+			notes = append(notes, fmt.Sprintf("examples: %v", err))
+		}
+		for _, e := range exs {
+			if e.MediaType == mt && !e.Generated {
+				bodies = append(bodies, e)
+			}
+		}
+		if len(bodies) == 0 {
+			notes = append(notes, "examples: no documented request example")
+			if op.RequestBody.Required {
+				return nil, notes
+			}
+		}
+	}
+	if len(bodies) == 0 {
+		bodies = []spec.Example{{}}
+	}
+	for i, b := range bodies {
+		c, err := r.baseCase(op, PhaseExamples, seed+int64(i), true, true)
+		if err != nil {
+			notes = append(notes, fmt.Sprintf("examples: %v", err))
+			continue
+		}
+		if b.Body != nil {
+			c.body, c.hasBody, c.contentType = b.Body, true, b.MediaType
+		}
+		if err := r.valid(c); err != nil {
+			notes = append(notes, fmt.Sprintf("examples: example %q does not match the contract, not sent: %v", b.Name, err))
+			continue
+		}
+		out = append(out, c)
+	}
+	return out, notes
+}
+
+func (r *runner) positiveCases(op *spec.Operation) ([]*testCase, []string) {
+	return r.generated(op, r.max)
+}
+
+// generated builds up to n distinct valid requests from the schemas.
+func (r *runner) generated(op *spec.Operation, n int) ([]*testCase, []string) {
+	var out []*testCase
+	var notes []string
+	seen := map[string]bool{}
+	mt, schema := jsonMediaType(op)
+	if op.RequestBody != nil && op.RequestBody.Required && schema == nil {
+		return nil, []string{"positive: no JSON request schema to generate a body from"}
+	}
+	for i := 0; i < n; i++ {
+		seed := seedFor(r.opts.Seed, op.ID, PhasePositive, strconv.Itoa(i))
+		c, err := r.baseCase(op, PhasePositive, seed, i%2 == 1, false)
+		if err != nil {
+			notes = append(notes, fmt.Sprintf("positive: %v", err))
+			continue
+		}
+		if schema != nil {
+			b, err := r.doc.Generate(schema, seed)
+			if err != nil {
+				notes = append(notes, fmt.Sprintf("positive: request body: %v", err))
+				continue
+			}
+			c.body, c.hasBody, c.contentType = b, true, mt
+		}
+		if seen[c.key()] {
+			continue
+		}
+		seen[c.key()] = true
+		if err := r.valid(c); err != nil {
+			notes = append(notes, fmt.Sprintf("positive: generated request does not match the contract, skipped: %v", err))
+			continue
+		}
+		out = append(out, c)
+	}
+	return out, notes
+}
+
+// validBase is the first valid request for an operation: a documented example, else a generated one.
+func (r *runner) validBase(op *spec.Operation) *testCase {
+	if cs, _ := r.exampleCases(op); len(cs) > 0 {
+		return cs[0]
+	}
+	cs, _ := r.generated(op, 3)
+	if len(cs) > 0 {
+		return cs[0]
+	}
+	return nil
+}
+
+func (r *runner) authCases(op *spec.Operation) ([]*testCase, []string) {
+	if op.Public() {
+		return nil, nil
+	}
+	b := r.validBase(op)
+	if b == nil {
+		return nil, []string{"auth: no valid request to start from"}
+	}
+	var out []*testCase
+	for _, mode := range []string{"none", "bad"} {
+		c := *b
+		c.phase, c.auth, c.header = PhaseAuth, mode, b.header.Clone()
+		c.query = cloneValues(b.query)
+		if mode == "bad" {
+			r.badCredentials(op, &c)
+		}
+		out = append(out, &c)
+	}
+	return out, nil
+}
+
+// badCredentials puts obviously invalid credentials of the operation's first security requirement in.
+func (r *runner) badCredentials(op *spec.Operation, c *testCase) {
+	for _, s := range op.Security[0] {
+		switch {
+		case s.Type == "apiKey" && s.In == "header":
+			c.header.Set(s.Param, "invalid-api-key")
+		case s.Type == "apiKey" && s.In == "query":
+			c.query.Set(s.Param, "invalid-api-key")
+		case s.Type == "apiKey" && s.In == "cookie":
+			c.header.Set("Cookie", s.Param+"=invalid-api-key")
+		case s.Type == "http" && s.Scheme == "basic":
+			c.header.Set("Authorization", "Basic aW52YWxpZDppbnZhbGlk")
+		default:
+			c.header.Set("Authorization", "Bearer invalid.bearer.token")
+		}
+	}
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = slices.Clone(vs)
+	}
+	return out
+}
+
+// negativeCases makes a valid request invalid in one known way per case, keeping only those spec
+// confirms are invalid.
+func (r *runner) negativeCases(op *spec.Operation) ([]*testCase, []string) {
+	b := r.validBase(op)
+	if b == nil {
+		return nil, []string{"negative: no valid request to start from"}
+	}
+	var cands []*testCase
+	add := func(mutation string, f func(c *testCase)) {
+		c := *b
+		c.phase, c.mutation = PhaseNegative, mutation
+		c.header, c.query = b.header.Clone(), cloneValues(b.query)
+		f(&c)
+		cands = append(cands, &c)
+	}
+	for _, p := range op.Parameters {
+		if p.In != "query" && p.In != "path" && p.In != "header" {
+			continue
+		}
+		if p.Required && p.In != "path" {
+			add(fmt.Sprintf("required %s parameter %s missing", p.In, p.Name), func(c *testCase) {
+				c.query.Del(p.Name)
+				c.header.Del(p.Name)
+			})
+		}
+		if p.Schema == nil {
+			continue
+		}
+		var bad string
+		switch {
+		case len(p.Schema.Enum) > 0:
+			bad = "not-an-enum-value"
+		case typeOf(p.Schema) == "integer" || typeOf(p.Schema) == "number":
+			bad = "not-a-number"
+		case typeOf(p.Schema) == "boolean":
+			bad = "not-a-boolean"
+		default:
+			continue
+		}
+		add(fmt.Sprintf("%s parameter %s set to %q", p.In, p.Name, bad), func(c *testCase) {
+			switch p.In {
+			case "query":
+				c.query.Set(p.Name, bad)
+			case "header":
+				c.header.Set(p.Name, bad)
+			case "path":
+				c.path = replaceParam(op.Path, b.path, p.Name, bad)
+			}
+		})
+	}
+	if _, schema := jsonMediaType(op); schema != nil && b.hasBody {
+		var doc any
+		if err := json.Unmarshal(b.body, &doc); err == nil {
+			for _, m := range mutations(schema, doc, "", 0) {
+				add(m.what, func(c *testCase) { c.body = m.body })
+			}
+		}
+		add("malformed JSON body", func(c *testCase) { c.body = []byte(`{"unterminated": `) })
+		if op.RequestBody.Required {
+			add("required request body missing", func(c *testCase) { c.body, c.hasBody, c.contentType = nil, false, "" })
+		}
+	}
+	rng := rand.New(rand.NewPCG(uint64(seedFor(r.opts.Seed, op.ID, PhaseNegative)), 0))
+	rng.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
+	var out []*testCase
+	var notes []string
+	for _, c := range cands {
+		if len(out) >= r.max {
+			break
+		}
+		if r.valid(c) == nil {
+			notes = append(notes, fmt.Sprintf("negative: %s turned out valid, not sent", c.mutation))
+			continue
+		}
+		out = append(out, c)
+	}
+	return out, notes
+}
+
+// replaceParam substitutes one path parameter of an already expanded path.
+func replaceParam(template, expanded, name, value string) string {
+	ts, es := strings.Split(template, "/"), strings.Split(expanded, "/")
+	if len(ts) != len(es) {
+		return expanded
+	}
+	for i := range ts {
+		if ts[i] == "{"+name+"}" {
+			es[i] = url.PathEscape(value)
+		}
+	}
+	return strings.Join(es, "/")
+}
+
+func typeOf(s *base.Schema) string {
+	for _, t := range s.Type {
+		if t != "null" {
+			return t
+		}
+	}
+	return ""
+}
+
+type mutation struct {
+	what string
+	body []byte
+}
+
+// mutations lists one-change invalid versions of a valid JSON body, following object properties.
+func mutations(s *base.Schema, doc any, ptr string, depth int) []mutation {
+	if s == nil || depth > 3 {
+		return nil
+	}
+	obj, ok := lookup(doc, ptr).(map[string]any)
+	if !ok {
+		return nil
+	}
+	var out []mutation
+	mutate := func(what string, f func(m map[string]any)) {
+		cp := deepCopy(doc)
+		f(lookup(cp, ptr).(map[string]any))
+		b, err := json.Marshal(cp)
+		if err == nil {
+			out = append(out, mutation{what: what, body: b})
+		}
+	}
+	props, required, closed := objectShape(s)
+	for _, name := range required {
+		if _, present := obj[name]; present {
+			mutate(fmt.Sprintf("required field %s/%s missing", ptr, name), func(m map[string]any) { delete(m, name) })
+		}
+	}
+	if closed {
+		mutate(fmt.Sprintf("unexpected field %s/x_unexpected_field where additionalProperties is false", ptr),
+			func(m map[string]any) { m["x_unexpected_field"] = 1 })
+	}
+	names := make([]string, 0, len(props))
+	for n := range props {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		ps := props[name]
+		v, present := obj[name]
+		if !present || ps == nil {
+			continue
+		}
+		at := ptr + "/" + name
+		if wrong, ok := wrongType(ps, v); ok {
+			mutate(fmt.Sprintf("field %s has the wrong type", at), func(m map[string]any) { m[name] = wrong })
+		}
+		if len(ps.Enum) > 0 {
+			mutate(fmt.Sprintf("field %s has an unknown enum value", at), func(m map[string]any) { m[name] = "x-not-in-enum" })
+		}
+		if bad, what, ok := outOfRange(ps, v); ok {
+			mutate(fmt.Sprintf("field %s %s", at, what), func(m map[string]any) { m[name] = bad })
+		}
+		out = append(out, mutations(ps, doc, at, depth+1)...)
+	}
+	return out
+}
+
+// objectShape merges an object schema's properties and required lists with those of its allOf parts.
+func objectShape(s *base.Schema) (map[string]*base.Schema, []string, bool) {
+	props := map[string]*base.Schema{}
+	var required []string
+	closed := s.AdditionalProperties != nil && s.AdditionalProperties.IsB() && !s.AdditionalProperties.B
+	for p := s.Properties.First(); p != nil; p = p.Next() {
+		if p.Value() != nil {
+			props[p.Key()] = p.Value().Schema()
+		}
+	}
+	required = append(required, s.Required...)
+	for _, part := range s.AllOf {
+		if part == nil || part.Schema() == nil {
+			continue
+		}
+		pp, pr, _ := objectShape(part.Schema())
+		for k, v := range pp {
+			props[k] = v
+		}
+		required = append(required, pr...)
+	}
+	if len(s.AllOf) > 0 {
+		closed = false // additionalProperties false next to allOf rejects everything; do not rely on it
+	}
+	sort.Strings(required)
+	return props, slices.Compact(required), closed
+}
+
+func wrongType(s *base.Schema, v any) (any, bool) {
+	switch typeOf(s) {
+	case "string":
+		return 12345, true
+	case "integer", "number":
+		return "not-a-number", true
+	case "boolean":
+		return "not-a-boolean", true
+	case "array":
+		return "not-an-array", true
+	case "object":
+		return "not-an-object", true
+	}
+	return nil, false
+}
+
+func outOfRange(s *base.Schema, v any) (any, string, bool) {
+	switch typeOf(s) {
+	case "integer", "number":
+		if s.Maximum != nil {
+			return *s.Maximum + 1, fmt.Sprintf("above its maximum %v", *s.Maximum), true
+		}
+		if s.Minimum != nil {
+			return *s.Minimum - 1, fmt.Sprintf("below its minimum %v", *s.Minimum), true
+		}
+	case "string":
+		if s.MaxLength != nil && *s.MaxLength < 1<<16 {
+			return strings.Repeat("x", int(*s.MaxLength)+1), fmt.Sprintf("longer than maxLength %d", *s.MaxLength), true
+		}
+		if s.MinLength != nil && *s.MinLength > 0 {
+			return "", fmt.Sprintf("shorter than minLength %d", *s.MinLength), true
+		}
+	case "array":
+		arr, _ := v.([]any)
+		if s.MinItems != nil && *s.MinItems > 0 {
+			return []any{}, fmt.Sprintf("has fewer than minItems %d", *s.MinItems), true
+		}
+		if s.MaxItems != nil && len(arr) > 0 && *s.MaxItems < 1000 {
+			long := make([]any, *s.MaxItems+1)
+			for i := range long {
+				long[i] = arr[0]
+			}
+			return long, fmt.Sprintf("has more than maxItems %d", *s.MaxItems), true
+		}
+	}
+	return nil, "", false
+}
+
+func lookup(doc any, ptr string) any {
+	if ptr == "" {
+		return doc
+	}
+	cur := doc
+	for _, part := range strings.Split(ptr[1:], "/") {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = m[part]
+	}
+	return cur
+}
+
+func deepCopy(v any) any {
+	b, _ := json.Marshal(v)
+	var out any
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	d.Decode(&out)
+	return out
+}
