@@ -21,14 +21,14 @@ func (s *Server) sleep(r *http.Request, d time.Duration) bool {
 	}
 }
 
-// reset closes the client's connection abruptly (a TCP reset where possible). Over HTTP/2, which
-// cannot be hijacked, it aborts the stream instead.
-func (s *Server) reset(w *recorder) {
+// reset closes the client's connection: abruptly (a TCP reset) when hard, else with a normal close
+// so the client sees the body end early. Over HTTP/2, which cannot be hijacked, it aborts the stream.
+func (s *Server) reset(w *recorder, hard bool) {
 	conn, _, err := w.Hijack()
 	if err != nil {
 		panic(http.ErrAbortHandler)
 	}
-	if tc, ok := conn.(*net.TCPConn); ok {
+	if tc, ok := conn.(*net.TCPConn); ok && hard {
 		_ = tc.SetLinger(0)
 	}
 	_ = conn.Close()

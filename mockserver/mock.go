@@ -63,7 +63,7 @@ func (s *Server) serveMock(w *recorder, r *http.Request, path string) {
 		}
 		switch d.Kind {
 		case fault.KindReset:
-			s.reset(w)
+			s.reset(w, true)
 			return
 		case fault.KindError, fault.KindRateLimit, fault.KindOverloaded, fault.KindUnauthorized:
 			s.faultResponse(w, r, st, d)
@@ -295,7 +295,7 @@ func (s *Server) write(w *recorder, r *http.Request, c *cached, d *fault.Decisio
 	if d != nil && d.Kind == fault.KindTruncate {
 		_, _ = w.Write(c.body[:len(c.body)/2])
 		w.Flush()
-		s.reset(w)
+		s.reset(w, false)
 		return
 	}
 	_, _ = w.Write(c.body)

@@ -145,6 +145,6 @@ func (s *Server) stream(w *recorder, r *http.Request, c *cached, d *fault.Decisi
 		}
 	}
 	if _, ok := writeEvents(w, c.events, opts, r.Context().Done(), s.closing); !ok && (opts.kind == fault.KindStreamDrop || opts.kind == fault.KindTruncate) {
-		s.reset(w)
+		s.reset(w, false)
 	}
 }

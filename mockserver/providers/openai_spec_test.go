@@ -1,0 +1,109 @@
+package providers_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/ultra-kit/ultra/mockserver/fault"
+	"github.com/ultra-kit/ultra/mockserver/providers"
+	"github.com/ultra-kit/ultra/spec"
+)
+
+// openaiSpec is OpenAI's published OpenAPI document, shared by the team next to the repository.
+const openaiSpec = "../../../shared/specs/openai.yaml"
+
+// TestOpenAIResponsesMatchSpec validates the mock's answers against the schemas of OpenAI's own
+// OpenAPI document.
+func TestOpenAIResponsesMatchSpec(t *testing.T) {
+	doc, err := spec.LoadFile(openaiSpec)
+	if err != nil {
+		t.Fatalf("load %s (the shared OpenAI spec must be present next to the repository): %v", openaiSpec, err)
+	}
+	srv := mustServer(t, providers.Config{Faults: mustFaults(t, fault.Fault{Target: "openai:gpt-limited", Kind: fault.KindRateLimit})})
+	chat := func(model string, extra map[string]any) map[string]any {
+		b := map[string]any{"model": model, "messages": []any{
+			map[string]any{"role": "developer", "content": "Be brief."},
+			map[string]any{"role": "user", "content": []any{map[string]any{"type": "text", "text": "Hello!"}}},
+		}}
+		for k, v := range extra {
+			b[k] = v
+		}
+		return b
+	}
+	tests := []struct {
+		name   string
+		method string
+		path   string // relative to the document's server
+		body   any
+		status int
+	}{
+		{"ChatCompletion", "POST", "/chat/completions", chat("gpt-4o", nil), 200},
+		{"ChatCompletionCut", "POST", "/chat/completions", chat("gpt-4o", map[string]any{"max_completion_tokens": 2}), 200},
+		{"RateLimited", "POST", "/chat/completions", chat("gpt-limited", nil), 429},
+		{"ListModels", "GET", "/models", nil, 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var data []byte
+			if tt.body != nil {
+				data, _ = json.Marshal(tt.body)
+			}
+			req, _ := http.NewRequestWithContext(t.Context(), tt.method, srv.URL+"/openai/v1"+tt.path, bytes.NewReader(data))
+			req.Header.Set("Authorization", "Bearer sk-test")
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != tt.status {
+				t.Fatalf("expected %d, got %d", tt.status, resp.StatusCode)
+			}
+			rel := httptest.NewRequest(tt.method, tt.path, bytes.NewReader(data))
+			rel.Header = req.Header.Clone()
+			if err := doc.ValidateResponse(rel, resp); err != nil {
+				t.Errorf("response does not match %s: %v", openaiSpec, err)
+			}
+		})
+	}
+
+	// The document describes the stream only as text/event-stream; check every chunk carries the
+	// fields CreateChatCompletionStreamResponse requires.
+	t.Run("StreamChunks", func(t *testing.T) {
+		resp, data := call(t, srv.Client(), "POST", srv.URL+"/openai/v1/chat/completions",
+			chat("gpt-4o", map[string]any{"stream": true, "stream_options": map[string]any{"include_usage": true}}),
+			map[string]string{"Authorization": "Bearer sk-test"})
+		if resp.StatusCode != 200 {
+			t.Fatalf("expected 200, got %d", resp.StatusCode)
+		}
+		events := sseData(t, data)
+		if string(events[len(events)-1]) != "[DONE]" {
+			t.Fatalf("expected data: [DONE] last, got %q", events[len(events)-1])
+		}
+		for _, ev := range events[:len(events)-1] {
+			chunk := decode(t, ev)
+			for _, k := range []string{"id", "choices", "created", "model", "object"} {
+				if _, ok := chunk[k]; !ok {
+					t.Errorf("chunk lacks required %q: %s", k, ev)
+				}
+			}
+			if chunk["object"] != "chat.completion.chunk" {
+				t.Errorf("expected object chat.completion.chunk, got %v", chunk["object"])
+			}
+			for _, c := range chunk["choices"].([]any) {
+				for _, k := range []string{"delta", "finish_reason", "index"} {
+					if _, ok := c.(map[string]any)[k]; !ok {
+						t.Errorf("choice lacks required %q: %s", k, ev)
+					}
+				}
+			}
+		}
+		if !strings.Contains(string(events[len(events)-2]), `"choices":[]`) {
+			t.Errorf("expected the usage chunk with empty choices before [DONE], got %s", events[len(events)-2])
+		}
+	})
+}
