@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -282,3 +284,7 @@ func newLoopbackServer(t *testing.T, h http.Handler) *loopbackServer {
 	t.Cleanup(func() { srv.Close() })
 	return &loopbackServer{srv: srv, url: "http://" + ln.Addr().String()}
 }
+
+func jwtSegment(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

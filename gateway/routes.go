@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-
 )
 
 // handlers binds every operationId of the contract to its handler.
@@ -82,4 +81,3 @@ func chain(h http.Handler, mw ...func(http.Handler) http.Handler) http.Handler {
 	}
 	return h
 }
-
