@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/pb33f/go-yaml"
 	"github.com/pb33f/libopenapi"
 	"github.com/pb33f/libopenapi-validator/cache"
 	"github.com/pb33f/libopenapi/datamodel"
@@ -115,6 +116,9 @@ func Load(data []byte, opts Options) (*Document, error) {
 			le.File = name
 			return nil, le
 		}
+		if strings.Contains(err.Error(), "spec type not supported") {
+			return nil, &LoadError{File: name, Line: 1, Column: 1, Reason: "not an OpenAPI 3 document: no openapi field"}
+		}
 		return nil, &LoadError{File: name, Line: 1, Column: 1, Reason: firstLine(err.Error())}
 	}
 	info := doc.GetSpecInfo()
@@ -124,7 +128,7 @@ func Load(data []byte, opts Options) (*Document, error) {
 			v = info.Version
 		}
 		if v == "" {
-			return nil, &LoadError{File: name, Line: 1, Column: 1, Reason: "not an OpenAPI 3 document: no openapi version field"}
+			return nil, &LoadError{File: name, Line: 1, Column: 1, Reason: "not an OpenAPI 3 document: no openapi field"}
 		}
 		return nil, &LoadError{File: name, Line: 1, Column: 1, Reason: fmt.Sprintf("OpenAPI %s is not supported: use 3.0 or 3.1", v)}
 	}
@@ -136,6 +140,9 @@ func Load(data []byte, opts Options) (*Document, error) {
 			return nil, buildError(name, err)
 		}
 		for _, e := range unwrap(err) {
+			if le := missingRef(info.RootNode, name, opts.BaseDir, e); le != nil {
+				return nil, le
+			}
 			d.warnings = append(d.warnings, warningFor(e))
 		}
 	}
@@ -226,6 +233,67 @@ func buildError(name string, err error) error {
 	return &LoadError{File: name, Reason: firstLine(err.Error())}
 }
 
+// missingRef turns a $ref that cannot be resolved into a LoadError at the $ref, unless it sits in an
+// extension (x-...), which tools other than ours read: those stay warnings.
+func missingRef(root *yaml.Node, name, baseDir string, e error) *LoadError {
+	var ie *index.IndexingError
+	if !errors.As(e, &ie) || ie.Node == nil || inExtension(root, ie.Node, false, 0) {
+		return nil
+	}
+	ref := refValue(ie.Node)
+	if ref == "" {
+		return nil
+	}
+	le := &LoadError{File: name, Line: ie.Node.Line, Column: ie.Node.Column}
+	file, _, _ := strings.Cut(ref, "#")
+	switch {
+	case file != "" && baseDir == "":
+		le.Reason = fmt.Sprintf("$ref %q: file references need a document loaded from a file", ref)
+	case file != "":
+		if _, err := os.Stat(filepath.Join(baseDir, file)); err != nil {
+			le.Reason = fmt.Sprintf("$ref %q: file %s not found", ref, file)
+		} else {
+			le.Reason = fmt.Sprintf("$ref %q: no such component in %s", ref, file)
+		}
+	default:
+		le.Reason = fmt.Sprintf("$ref %q: no such component", ref)
+	}
+	return le
+}
+
+// refValue is the $ref a node holds (the node itself or its "$ref" key's value).
+func refValue(n *yaml.Node) string {
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == "$ref" {
+				return n.Content[i+1].Value
+			}
+		}
+		return ""
+	}
+	return n.Value
+}
+
+// inExtension reports whether target sits under an x- key of root.
+func inExtension(root, target *yaml.Node, under bool, depth int) bool {
+	if root == nil || depth > 200 {
+		return false
+	}
+	if root == target || (root.Line == target.Line && root.Column == target.Column && root.Kind == target.Kind) {
+		return under
+	}
+	for i, c := range root.Content {
+		ext := under
+		if root.Kind == yaml.MappingNode && i%2 == 1 && strings.HasPrefix(root.Content[i-1].Value, "x-") {
+			ext = true
+		}
+		if inExtension(c, target, ext, depth+1) {
+			return true
+		}
+	}
+	return false
+}
+
 func warningFor(e error) Warning {
 	w := Warning{Reason: firstLine(e.Error())}
 	var re *index.ResolvingError
@@ -285,5 +353,13 @@ func statusNumber(s string) int {
 	if err != nil {
 		return 0
 	}
+	return n
+}
+
+// CompiledSchemas is how many JSON schemas the document has compiled so far. Loading compiles none;
+// validation and generation compile what they use, once. It is meant for tests and diagnostics.
+func (d *Document) CompiledSchemas() int {
+	n := 0
+	d.schemas.Range(func(uint64, *cache.SchemaCacheEntry) bool { n++; return true })
 	return n
 }

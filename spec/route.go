@@ -165,7 +165,8 @@ func unescape(s string) string {
 func (d *Document) Find(method, path string) (*Match, error) {
 	parts := splitPath(path)
 	method = strings.ToUpper(method)
-	var allowed map[string]bool
+	// The most specific matching template decides, as OpenAPI says concrete paths match before
+	// templated ones: DELETE /pets/mine is 405 when /pets/mine has only GET, even if /pets/{id} has DELETE.
 	for _, rt := range d.router.bySegs[len(parts)] {
 		params, ok := rt.match(parts)
 		if !ok {
@@ -179,15 +180,7 @@ func (d *Document) Find(method, path string) (*Match, error) {
 				return &Match{Operation: op, PathParams: params}, nil
 			}
 		}
-		if allowed == nil {
-			allowed = map[string]bool{}
-		}
-		for m := range rt.ops {
-			allowed[m] = true
-		}
-	}
-	if allowed != nil {
-		return nil, &MethodNotAllowedError{Method: method, Path: path, Allowed: sortedKeys(allowed)}
+		return nil, &MethodNotAllowedError{Method: method, Path: path, Allowed: sortedKeys(rt.ops)}
 	}
 	return nil, fmt.Errorf("%s %s: %w", method, path, ErrOperationNotFound)
 }

@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/pb33f/go-yaml"
 )
 
 var yamlLineRE = regexp.MustCompile(`line (\d+)(?:, column (\d+))?: (.*)`)
@@ -34,16 +35,45 @@ func syntaxError(data []byte) *LoadError {
 	if err == nil {
 		return nil
 	}
-	msg := strings.TrimPrefix(firstLine(err.Error()), "yaml: ")
+	msg := firstLine(err.Error())
+	// pb33f/go-yaml: "go-yaml load error in parser (while parsing a flow mapping) at L8.C18-L9.C3: did not
+	// find expected ',' or '}'": the context starts at the first mark, the problem is at the last.
+	if m := yamlRangeRE.FindStringSubmatch(msg); m != nil {
+		line, col := atoi(m[3]), atoi(m[4])
+		if line == 0 {
+			line, col = atoi(m[1]), atoi(m[2])
+		}
+		reason := "invalid YAML: " + m[5]
+		if m[3] != "" && m[1] != m[3] {
+			reason += fmt.Sprintf(" (%s started at line %s)", strings.TrimPrefix(contextOf(msg), "while parsing "), m[1])
+		}
+		return &LoadError{Line: line, Column: col, Reason: reason}
+	}
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
 		col := 1
 		if m[2] != "" {
-			col, _ = strconv.Atoi(m[2])
+			col = atoi(m[2])
 		}
-		return &LoadError{Line: line, Column: col, Reason: "invalid YAML: " + m[3]}
+		return &LoadError{Line: atoi(m[1]), Column: col, Reason: "invalid YAML: " + m[3]}
 	}
 	return &LoadError{Line: 1, Column: 1, Reason: "invalid YAML: " + msg}
+}
+
+var (
+	yamlRangeRE   = regexp.MustCompile(`at L(\d+)\.C(\d+)(?:-L(\d+)\.C(\d+))?: (.*)`)
+	yamlContextRE = regexp.MustCompile(`\((while parsing [^)]*)\)`)
+)
+
+func contextOf(msg string) string {
+	if m := yamlContextRE.FindStringSubmatch(msg); m != nil {
+		return m[1]
+	}
+	return "the block"
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }
 
 // position converts a byte offset into a 1-based line and column.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -106,7 +107,17 @@ func (op *Operation) ValidateRequest(r *http.Request) error {
 	if ok {
 		return nil
 	}
-	return convert(errs)
+	err := convert(errs)
+	// A missing required body shows up as an undocumented empty content type: say what it is.
+	var verrs ValidationErrors
+	if errors.As(err, &verrs) && op.RequestBody != nil && op.RequestBody.Required && r.Header.Get("Content-Type") == "" && (r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0) {
+		for i, v := range verrs {
+			if v.In == InContentType {
+				verrs[i] = &ValidationError{In: InBody, Reason: "request body is required"}
+			}
+		}
+	}
+	return err
 }
 
 // ValidateResponse checks a response to a request: the status and content type must be documented and
@@ -153,8 +164,8 @@ func convert(errs []*liberrors.ValidationError) error {
 	var out ValidationErrors
 	seen := map[string]bool{}
 	add := func(v *ValidationError) {
-		key := string(v.In) + "\x00" + v.Pointer + "\x00" + v.Reason
-		if seen[key] || len(out) >= maxErrors {
+		key := string(v.In) + "\x00" + v.Pointer + "\x00" + v.Reason + "\x00" + v.Keyword
+		if seen[key] {
 			return
 		}
 		seen[key] = true
@@ -201,7 +212,73 @@ func convert(errs []*liberrors.ValidationError) error {
 	if len(out) == 0 {
 		return errors.New("request does not match the contract")
 	}
+	return dedupe(mostRelevantBranch(out, 0))
+}
+
+// dedupe drops repeats of the same violation (reached through different schema paths) and caps the
+// list at maxErrors.
+func dedupe(errs ValidationErrors) ValidationErrors {
+	seen := map[string]bool{}
+	var out ValidationErrors
+	for _, e := range errs {
+		key := string(e.In) + "\x00" + e.Pointer + "\x00" + e.Reason
+		if seen[key] || len(out) >= maxErrors {
+			continue
+		}
+		seen[key] = true
+		out = append(out, e)
+	}
 	return out
+}
+
+var branchRE = regexp.MustCompile(`/(?:oneOf|anyOf)/(\d+)(?:/|$)`)
+
+// mostRelevantBranch keeps, for each oneOf/anyOf that failed, only the errors of the branch that came
+// closest to matching (the fewest errors, a wrong const or enum counting as ten: that is usually the
+// discriminator), since the validator reports every branch and the others are noise to a reader.
+// level is how many composition keywords of the keyword location have been resolved already.
+func mostRelevantBranch(errs ValidationErrors, level int) ValidationErrors {
+	type site struct{ prefix, branch string }
+	at := func(e *ValidationError) (site, bool) {
+		locs := branchRE.FindAllStringSubmatchIndex(e.Keyword, -1)
+		if len(locs) <= level {
+			return site{}, false
+		}
+		l := locs[level]
+		return site{e.Keyword[:l[0]], e.Keyword[l[2]:l[3]]}, true
+	}
+	score := map[string]map[string]int{} // prefix -> branch -> score
+	for _, e := range errs {
+		if s, ok := at(e); ok {
+			if score[s.prefix] == nil {
+				score[s.prefix] = map[string]int{}
+			}
+			w := 1
+			if strings.HasSuffix(e.Keyword, "/const") || strings.HasSuffix(e.Keyword, "/enum") {
+				w = 10
+			}
+			score[s.prefix][s.branch] += w
+		}
+	}
+	if len(score) == 0 {
+		return errs
+	}
+	best := map[string]string{}
+	for prefix, branches := range score {
+		for _, b := range sortedKeys(branches) {
+			if cur, ok := best[prefix]; !ok || branches[b] < branches[cur] {
+				best[prefix] = b
+			}
+		}
+	}
+	var out ValidationErrors
+	for _, e := range errs {
+		if s, ok := at(e); ok && best[s.prefix] != s.branch {
+			continue
+		}
+		out = append(out, e)
+	}
+	return mostRelevantBranch(out, level+1)
 }
 
 func paramIn(sub string) In {
