@@ -96,7 +96,7 @@ func Tokens(s string) int {
 		}
 		return 1
 	}
-	return max(1, (words*4+2)/3)
+	return max(1, (words*4+1)/3) // words*4/3, rounded to nearest
 }
 
 // tokens splits an answer into stream deltas: the first word, then each following word with its
