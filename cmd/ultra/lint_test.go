@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// runCmd runs the program with args and returns its output and exit code (0 for nil errors).
+func runCmd(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), append([]string{"ultra"}, args...), func(string) string { return "" }, strings.NewReader(""), &out, &errOut)
+	code := 0
+	if err != nil {
+		code = 1
+		var ee *exitError
+		if errors.As(err, &ee) {
+			code = ee.code
+		}
+	}
+	return out.String() + errOut.String(), code
+}
+
+func TestRunLint(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"EmbeddedContract", []string{"lint"}, 0, "0 errors"},
+		{"ContractFile", []string{"lint", "../../openapi.yaml"}, 0, "0 errors"},
+		{"TrainTravel", []string{"lint", "../../../shared/specs/train-travel.yaml"}, 0, "0 errors"},
+		{"OpenAI", []string{"lint", "../../../shared/specs/openai.yaml"}, 0, "0 errors"},
+		{"Problems", []string{"lint", "../../spec/testdata/lint/problems.yaml"}, 1, "../../spec/testdata/lint/problems.yaml:20:26: error: "},
+		{"YAMLSyntax", []string{"lint", "../../spec/testdata/invalid/yaml-syntax.yaml"}, 1, "yaml-syntax.yaml:9:3: invalid YAML"},
+		{"MissingFile", []string{"lint", "nope.yaml"}, 1, "nope.yaml: no such file"},
+		{"TwoFiles", []string{"lint", "a.yaml", "b.yaml"}, 2, ""},
+		{"Help", []string{"lint", "--help"}, 0, "Usage: ultra lint"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, code := runCmd(t, tt.args...)
+			if code != tt.code || !strings.Contains(out, tt.want) {
+				t.Errorf("exit %d, want %d; output:\n%s\nwant it to contain %q", code, tt.code, out, tt.want)
+			}
+		})
+	}
+}
+
+func TestRunVersion(t *testing.T) {
+	out, code := runCmd(t, "version")
+	if code != 0 || !strings.HasPrefix(out, "ultra ") || !strings.Contains(out, "(contract ") {
+		t.Errorf("exit %d, output %q", code, out)
+	}
+}
+
+func TestRunUsage(t *testing.T) {
+	out, code := runCmd(t, "--help")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, c := range commands() {
+		if !strings.Contains(out, "  "+c.name) {
+			t.Errorf("usage does not list %s:\n%s", c.name, out)
+		}
+	}
+	if _, code := runCmd(t, "frobnicate"); code != 2 {
+		t.Errorf("unknown command: exit %d, want 2", code)
+	}
+}
