@@ -232,3 +232,6 @@ func (c *Client) Do(ctx context.Context, r Request) (*Exchange, error) {
 	}
 	return x, nil
 }
+
+// Unwrap returns the routing or validation error behind the violation.
+func (e *ContractError) Unwrap() error { return e.Err }

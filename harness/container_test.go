@@ -1,0 +1,55 @@
+package harness_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/ultra-kit/ultra/harness"
+)
+
+// MustStartContainers starts the container target, or skips (fails with ULTRA_REQUIRE_DOCKER=1) when
+// no Docker engine answers.
+func MustStartContainers(tb testing.TB) *harness.Containers {
+	tb.Helper()
+	if err := harness.DockerAvailable(context.Background()); err != nil {
+		if os.Getenv("ULTRA_REQUIRE_DOCKER") == "1" {
+			tb.Fatalf("ULTRA_REQUIRE_DOCKER=1 but the container suite cannot run: %v", err)
+		}
+		tb.Logf("CONTAINER SUITE NOT RUN: no Docker engine (%v). Run harness/ci-docker.sh, or set ULTRA_REQUIRE_DOCKER=1 to make this a failure.", err)
+		tb.Skip("no Docker engine")
+	}
+	var log strings.Builder
+	c, err := harness.StartContainers(context.Background(), harness.ContainerOptions{SourceDir: "..", Log: &log})
+	if c != nil {
+		tb.Cleanup(func() { _ = c.Close() })
+	}
+	if err != nil {
+		tb.Fatalf("start the container target: %v\n%s", err, log.String())
+	}
+	tb.Log(log.String())
+	return c
+}
+
+// TestFeaturesContainer runs the suite against the gateway and the mock server in containers.
+func TestFeaturesContainer(t *testing.T) {
+	target := MustStartContainers(t)
+	res, err := harness.Run(context.Background(), harness.Options{
+		Target:   target,
+		TestingT: t,
+		Tags:     tagsForTest(),
+		Format:   junitFormat(t, "features-container"),
+		Output:   testOutput(t),
+		NoColors: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum strings.Builder
+	harness.WriteSummary(&sum, target.Name(), res)
+	t.Log(sum.String())
+	if !res.Passed() || res.Scenarios == 0 {
+		t.Errorf("expected every scenario to pass, got %d of %d failed", res.Failed, res.Scenarios)
+	}
+}
