@@ -93,4 +93,3 @@ func startTarget(ctx context.Context, name string, e env) (harness.Target, error
 	}
 	return nil, errors.New("unknown target " + fmt.Sprintf("%q", name) + " (use inprocess, container, real or a URL)")
 }
-

@@ -99,4 +99,3 @@ func TestFeaturesExternalURL(t *testing.T) {
 		t.Errorf("expected the summary to name the failed step and its exchange, got:\n%s", out)
 	}
 }
-
