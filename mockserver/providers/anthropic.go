@@ -234,27 +234,43 @@ func (a anthropicAPI) stream(w http.ResponseWriter, r *http.Request, d fault.Dec
 	start.StopReason = nil
 	start.Usage.OutputTokens = 1
 
+	// Structs rather than maps keep "type" first, as the real API writes it.
+	type event struct {
+		Type         string            `json:"type"`
+		Message      *anthropicMessage `json:"message,omitempty"`
+		Index        *int              `json:"index,omitempty"`
+		ContentBlock *anthropicText    `json:"content_block,omitempty"`
+		Delta        any               `json:"delta,omitempty"`
+		Usage        any               `json:"usage,omitempty"`
+	}
+	type textDelta struct {
+		Type string `json:"type"`
+		Text string `json:"text"`
+	}
+	type stopDelta struct {
+		StopReason   string  `json:"stop_reason"`
+		StopSequence *string `json:"stop_sequence"`
+	}
+	zero := 0
 	st := a.startStream(w, r, d, false)
-	ok := st.send("message_start", map[string]any{"type": "message_start", "message": start}) &&
-		st.send("content_block_start", map[string]any{"type": "content_block_start", "index": 0, "content_block": anthropicText{Type: "text", Text: ""}}) &&
-		st.send("ping", map[string]string{"type": "ping"})
+	ok := st.send("message_start", event{Type: "message_start", Message: &start}) &&
+		st.send("content_block_start", event{Type: "content_block_start", Index: &zero, ContentBlock: &anthropicText{Type: "text"}}) &&
+		st.send("ping", event{Type: "ping"})
 	if !ok {
 		return
 	}
 	more := st.deltas(tokens(text), func(tok string) bool {
-		return st.send("content_block_delta", map[string]any{"type": "content_block_delta", "index": 0,
-			"delta": map[string]string{"type": "text_delta", "text": tok}})
+		return st.send("content_block_delta", event{Type: "content_block_delta", Index: &zero, Delta: textDelta{"text_delta", tok}})
 	}, func() bool {
 		return st.send("error", anthropicError(529, a.msgOverloaded))
 	})
 	if !more {
 		return
 	}
-	ok = st.send("content_block_stop", map[string]any{"type": "content_block_stop", "index": 0}) &&
-		st.send("message_delta", map[string]any{"type": "message_delta",
-			"delta": map[string]any{"stop_reason": *stop, "stop_sequence": nil},
-			"usage": map[string]int{"output_tokens": usage.OutputTokens}})
+	ok = st.send("content_block_stop", event{Type: "content_block_stop", Index: &zero}) &&
+		st.send("message_delta", event{Type: "message_delta", Delta: stopDelta{StopReason: *stop},
+			Usage: map[string]int{"output_tokens": usage.OutputTokens}})
 	if ok && st.terminate() {
-		st.send("message_stop", map[string]string{"type": "message_stop"})
+		st.send("message_stop", event{Type: "message_stop"})
 	}
 }

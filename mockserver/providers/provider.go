@@ -26,9 +26,12 @@ type provider struct {
 	msgRateLimit, msgOverloaded, msgFail string
 }
 
-// begin sets the request-id header every response carries.
+// begin sets the request-id header every response carries, keeping one a parent handler (the mock
+// server's journal) already set under the same name.
 func (p *provider) begin(w http.ResponseWriter) {
-	w.Header().Set(p.idHeader, p.s.newID(p.idPrefix))
+	if w.Header().Get(p.idHeader) == "" {
+		w.Header().Set(p.idHeader, p.s.newID(p.idPrefix))
+	}
 }
 
 // authorize checks key and answers 401 when it is missing or not accepted; it reports whether the
