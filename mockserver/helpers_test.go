@@ -2,6 +2,7 @@ package mockserver_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -111,3 +112,13 @@ func (b *syncBuffer) String() string {
 }
 
 func bufLogger(b *syncBuffer) *slog.Logger { return slog.New(slog.NewTextHandler(b, nil)) }
+
+func loadString(doc string) (*spec.Document, error) {
+	return spec.Load([]byte(doc), spec.Options{Name: "fuzz.yaml"})
+}
+
+// yamlQuote writes s as a double-quoted YAML scalar.
+func yamlQuote(s string) string {
+	b, _ := json.Marshal(s) // JSON strings are valid YAML double-quoted scalars
+	return string(b)
+}

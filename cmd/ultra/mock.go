@@ -3,8 +3,162 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	ultra "github.com/ultra-kit/ultra"
+	"github.com/ultra-kit/ultra/mockserver"
+	"github.com/ultra-kit/ultra/mockserver/fault"
+	"github.com/ultra-kit/ultra/spec"
 )
 
+// mockShutdownTimeout bounds how long in-flight requests get to finish after SIGINT or SIGTERM.
+const mockShutdownTimeout = 10 * time.Second
+
+// listFlag is a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// loadErr is a document that cannot be served: exit status 2 with the loader's one-line
+// "file:line:col: reason".
+func loadErr(err error) error {
+	var le *spec.LoadError
+	if errors.As(err, &le) {
+		return &exitError{code: 2, msg: le.Error()}
+	}
+	return &exitError{code: 2, msg: err.Error()}
+}
+
+// mockSpec is one --spec flag: a file and the prefix it is mounted at.
+type mockSpec struct{ prefix, file string }
+
+func parseMockSpec(v string) mockSpec {
+	if i := strings.IndexByte(v, '='); i > 0 && strings.HasPrefix(v, "/") {
+		return mockSpec{prefix: v[:i], file: v[i+1:]}
+	}
+	return mockSpec{file: v}
+}
+
 func runMock(ctx context.Context, args []string, e env) error {
-	return errors.New("mock: not built yet")
+	fs := newFlags("mock", "[--spec [PREFIX=]FILE]... [flags]", e)
+	var specs, keys listFlag
+	fs.Var(&specs, "spec", "OpenAPI document to serve, optionally under a prefix (`[/prefix=]FILE`); repeatable (default: the embedded Ultra contract)")
+	addr := fs.String("addr", "127.0.0.1:8086", "address to listen on")
+	noValidate := fs.Bool("no-validate", false, "do not validate requests against the documents")
+	cors := fs.Bool("cors", true, "add CORS headers and answer preflight requests")
+	watch := fs.Bool("watch", false, "reload --spec files when they change (a broken edit keeps the last good document)")
+	faultsFile := fs.String("faults", "", "YAML or JSON `FILE` of faults to inject from start-up")
+	noProviders := fs.Bool("no-providers", false, "do not mount the OpenAI, Anthropic and Gemini mocks")
+	fs.Var(&keys, "provider-key", "accepted API key of a provider (`provider=key`); repeatable (default: any non-empty key)")
+	logFormat := fs.String("log-format", "text", "log format: text or json")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErr("mock: unexpected argument %q (use --spec FILE)", fs.Arg(0))
+	}
+	var handler slog.Handler
+	switch *logFormat {
+	case "text":
+		handler = slog.NewTextHandler(e.stderr, nil)
+	case "json":
+		handler = slog.NewJSONHandler(e.stderr, nil)
+	default:
+		return usageErr("mock: --log-format must be text or json, got %q", *logFormat)
+	}
+	logger := slog.New(handler)
+
+	cfg := mockserver.Config{Providers: !*noProviders, NoValidate: *noValidate, NoCORS: !*cors, Logger: logger}
+	var parsed []mockSpec
+	for _, v := range specs {
+		ms := parseMockSpec(v)
+		doc, err := spec.LoadFile(ms.file)
+		if err != nil {
+			return loadErr(err)
+		}
+		cfg.Mounts = append(cfg.Mounts, mockserver.Mount{Prefix: ms.prefix, Doc: doc})
+		parsed = append(parsed, ms)
+	}
+	if len(specs) == 0 {
+		doc, err := spec.Load(ultra.Contract(), spec.Options{Name: "openapi.yaml (embedded)"})
+		if err != nil {
+			return loadErr(err)
+		}
+		cfg.Mounts = []mockserver.Mount{{Doc: doc}}
+	}
+	if *faultsFile != "" {
+		data, err := os.ReadFile(*faultsFile)
+		if err != nil {
+			return usageErr("mock: --faults: %v", err)
+		}
+		if cfg.Faults, err = fault.Parse(data); err != nil {
+			return usageErr("mock: %s: %v", *faultsFile, err)
+		}
+	}
+	for _, kv := range keys {
+		p, k, ok := strings.Cut(kv, "=")
+		if !ok || p == "" || k == "" {
+			return usageErr("mock: --provider-key wants provider=key, got %q", kv)
+		}
+		if cfg.ProviderKeys == nil {
+			cfg.ProviderKeys = map[string][]string{}
+		}
+		cfg.ProviderKeys[p] = append(cfg.ProviderKeys[p], k)
+	}
+	srv, err := mockserver.New(cfg)
+	if err != nil {
+		return usageErr("mock: %v", err)
+	}
+	defer srv.Close()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("mock: %w", err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(handler, slog.LevelWarn)}
+	var names []string
+	for _, m := range cfg.Mounts {
+		names = append(names, m.Doc.Name()+" at "+mountName(m.Prefix))
+	}
+	if cfg.Providers {
+		names = append(names, "provider mocks at /openai/v1, /anthropic/v1, /gemini/v1beta")
+	}
+	fmt.Fprintf(e.stdout, "ultra mock: listening on http://%s (%s; admin at /__admin/)\n", ln.Addr(), strings.Join(names, "; "))
+
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	if *watch {
+		for _, ms := range parsed {
+			go srv.Watch(watchCtx, ms.prefix, ms.file, 0)
+		}
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("mock: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing in-flight requests")
+	srv.Close() // open streams and injected delays finish at once
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), mockShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("mock: shutdown: %w", err)
+	}
+	return nil
+}
+
+func mountName(prefix string) string {
+	if strings.Trim(prefix, "/") == "" {
+		return "/"
+	}
+	return prefix
 }

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// lockedBuffer is a goroutine-safe output stream for run.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+var listeningRE = regexp.MustCompile(`listening on (http://[0-9.:]+)`)
+
+// startMock runs `ultra mock` with args on a free port and returns its URL and a stop function that
+// cancels it (as SIGINT would) and returns run's error.
+func startMock(t *testing.T, args ...string) (string, func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout, stderr := &lockedBuffer{}, &lockedBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"ultra", "mock", "--addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, strings.NewReader(""), stdout, stderr)
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if m := listeningRE.FindStringSubmatch(stdout.String()); m != nil {
+			stop := func() error {
+				cancel()
+				select {
+				case err := <-done:
+					return err
+				case <-time.After(30 * time.Second):
+					return errors.New("mock did not shut down")
+				}
+			}
+			t.Cleanup(func() { _ = stop() })
+			return m[1], stop
+		}
+		select {
+		case err := <-done:
+			cancel()
+			t.Fatalf("mock exited early: %v\nstderr: %s", err, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("mock did not print its URL: %s", stdout.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func get(t *testing.T, url string, headers ...string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestMockDefaults(t *testing.T) {
+	url, stop := startMock(t)
+	if code, body := get(t, url+"/api/health/live"); code != 200 || !strings.Contains(body, "status") {
+		t.Fatalf("expected the Ultra contract served, got %d: %s", code, body)
+	}
+	if code, body := get(t, url+"/openai/v1/models", "Authorization", "Bearer k"); code != 200 {
+		t.Fatalf("expected the provider mocks mounted, got %d: %s", code, body)
+	}
+	if code, _ := get(t, url+"/__admin/health"); code != 200 {
+		t.Fatalf("expected the admin API, got %d", code)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("expected a clean shutdown, got %v", err)
+	}
+}
+
+func TestMockSharedSpecsWithPrefixes(t *testing.T) {
+	shared := filepath.Join("..", "..", "..", "shared", "specs")
+	if _, err := os.Stat(shared); err != nil {
+		t.Fatalf("shared specs missing at %s (%v): a copy of shared/ must sit beside the repository", shared, err)
+	}
+	url, stop := startMock(t, "--no-providers", "--spec", "/train="+filepath.Join(shared, "train-travel.yaml"),
+		"--spec", "/openai="+filepath.Join(shared, "openai.yaml"), "--log-format", "json")
+	if code, body := get(t, url+"/train/stations", "Authorization", "Bearer t"); code != 200 || !strings.Contains(body, "Berlin") {
+		t.Fatalf("expected train-travel served, got %d: %s", code, body)
+	}
+	if code, body := get(t, url+"/openai/models", "Authorization", "Bearer t"); code != 200 {
+		t.Fatalf("expected openai.yaml served, got %d: %s", code, body)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMockErrors(t *testing.T) {
+	dir := t.TempDir()
+	faults := filepath.Join(dir, "faults.yaml")
+	if err := os.WriteFile(faults, []byte("faults:\n  - target: x\n    kind: explode\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		args []string
+		want string // a regexp the error must match
+	}{
+		{"Unparseable", []string{"--spec", "../../mockserver/testdata/broken.yaml"}, `^\.\./\.\./mockserver/testdata/broken\.yaml:\d+:\d+: invalid YAML`},
+		{"Missing", []string{"--spec", "nope.yaml"}, `^nope\.yaml: `},
+		{"Conflict", []string{"--spec", "../../mockserver/testdata/conflict-a.yaml", "--spec", "/items=../../mockserver/testdata/conflict-b.yaml"}, `getItemA.*getMineB|getMineB.*getItemA`},
+		{"BadFaults", []string{"--faults", faults}, `explode`},
+		{"BadLogFormat", []string{"--log-format", "xml"}, `log-format`},
+		{"BadProviderKey", []string{"--provider-key", "openai"}, `provider=key`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			err := run(context.Background(), append([]string{"ultra", "mock", "--addr", "127.0.0.1:0"}, tc.args...), func(string) string { return "" }, strings.NewReader(""), &out, &errOut)
+			var ee *exitError
+			if !errors.As(err, &ee) || ee.code != 2 {
+				t.Fatalf("expected exit status 2, got %v", err)
+			}
+			if strings.Contains(ee.msg, "\n") || !regexp.MustCompile(tc.want).MatchString(ee.msg) {
+				t.Fatalf("expected one line matching %s, got %q", tc.want, ee.msg)
+			}
+		})
+	}
+}
+
+// TestMockCircularAndWatch serves a document with circular references and reloads it.
+func TestMockCircularAndWatch(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "c.yaml")
+	data, err := os.ReadFile("../../mockserver/testdata/circular.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	url, stop := startMock(t, "--no-providers", "--watch", "--spec", path)
+	if code, body := get(t, url+"/tree"); code != 200 || !strings.Contains(body, `"name"`) {
+		t.Fatalf("expected a generated tree, got %d: %s", code, body)
+	}
+	if err := os.WriteFile(path, bytes.ReplaceAll(data, []byte("/tree"), []byte("/forest")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		if code, _ := get(t, url+"/forest"); code == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the edited document was not reloaded")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}
