@@ -6,10 +6,16 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -140,5 +146,48 @@ func TestGatewayTokenMintRefusedInProduction(t *testing.T) {
 	cfg.Environment = gateway.EnvProduction
 	if _, err := gateway.MintToken(cfg, "alice", time.Hour); err == nil {
 		t.Fatal("MintToken in production succeeded")
+	}
+}
+
+func TestGatewayAuthJWKS(t *testing.T) {
+	key, _ := rsa.GenerateKey(rand.Reader, 2048)
+	var fetches atomic.Int32
+	jwks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetches.Add(1)
+		n := base64.RawURLEncoding.EncodeToString(key.N.Bytes())
+		e := base64.RawURLEncoding.EncodeToString(big.NewInt(int64(key.E)).Bytes())
+		fmt.Fprintf(w, `{"keys":[{"kty":"RSA","kid":"k1","use":"sig","alg":"RS256","n":%q,"e":%q}]}`, n, e)
+	}))
+	defer jwks.Close()
+	cfg := testConfig()
+	cfg.JWTSecret, cfg.JWTAlgorithm, cfg.JWKSURL = "", "RS256", jwks.URL
+	g, err := gateway.New(cfg, gateway.Deps{Contract: MustContract(t), Providers: asProviders(fakes()), HTTPClient: jwks.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	claims := jwt.MapClaims{"sub": "carol", "exp": time.Now().Add(time.Hour).Unix()}
+	good := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
+	good.Header["kid"] = "k1"
+	tok, _ := good.SignedString(key)
+	other, _ := rsa.GenerateKey(rand.Reader, 2048)
+	bad := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
+	bad.Header["kid"] = "k1"
+	badTok, _ := bad.SignedString(other)
+	cases := []struct {
+		name, tok string
+		status    int
+	}{{"KnownKey", tok, 200}, {"CachedKey", tok, 200}, {"WrongKey", badTok, 401}}
+	for _, c := range cases {
+		req := httptest.NewRequest("GET", "/api/patterns", nil)
+		req.Header.Set("Authorization", "Bearer "+c.tok)
+		rec := httptest.NewRecorder()
+		g.ServeHTTP(rec, req)
+		if rec.Code != c.status {
+			t.Fatalf("%s: status %d, want %d: %s", c.name, rec.Code, c.status, rec.Body)
+		}
+	}
+	if n := fetches.Load(); n != 1 {
+		t.Fatalf("JWKS fetched %d times, want 1 (cached)", n)
 	}
 }
