@@ -48,14 +48,18 @@ func startMock(t *testing.T, args ...string) (string, func() error) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if m := listeningRE.FindStringSubmatch(stdout.String()); m != nil {
+			var once sync.Once
+			var stopErr error
 			stop := func() error {
-				cancel()
-				select {
-				case err := <-done:
-					return err
-				case <-time.After(30 * time.Second):
-					return errors.New("mock did not shut down")
-				}
+				once.Do(func() {
+					cancel()
+					select {
+					case stopErr = <-done:
+					case <-time.After(30 * time.Second):
+						stopErr = errors.New("mock did not shut down")
+					}
+				})
+				return stopErr
 			}
 			t.Cleanup(func() { _ = stop() })
 			return m[1], stop
