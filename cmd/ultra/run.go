@@ -109,8 +109,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 	fs.SetOutput(io.Discard)
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
-		fs.Usage()
-		return flag.ErrHelp
+		return flag.ErrHelp // the flag package has already printed fs.Usage
 	}
 	if err != nil {
 		return usageErr("%s: %v", fs.Name(), err)
