@@ -45,3 +45,9 @@ build:
 
 clean:
 	rm -rf bin
+
+## ---- contract checks (owned by the contract-checks engineer; see verify/contract.sh) ----
+## contract: `ultra diff` of openapi.yaml against the last release tag (else the previous commit), then
+## `ultra verify` against a freshly started gateway. Breaking changes pass only with a major version bump.
+contract: build
+	ULTRA_BIN=$(BIN) bash verify/contract.sh
