@@ -30,7 +30,7 @@ lint:
 ## check-imports: spec imports none of ours; gateway and mockserver never import each other
 check-imports:
 	@fail=0; mod=$$($(GO) list -m); \
-	for rule in "spec:gateway mockserver harness" "gateway:mockserver harness" "mockserver:gateway harness"; do \
+	for rule in "spec:gateway mockserver harness verify" "gateway:mockserver harness verify" "mockserver:gateway harness verify" "verify:gateway mockserver harness"; do \
 	  pkg=$${rule%%:*}; \
 	  deps=$$($(GO) list -deps ./$$pkg/... 2>/dev/null); \
 	  for bad in $${rule#*:}; do \
