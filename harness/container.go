@@ -63,11 +63,28 @@ func DockerAvailable(ctx context.Context) (err error) {
 	return nil
 }
 
-// disableRyuk turns off the reaper container: it would have to be pulled, and nothing may be.
+// disableRyuk turns off the reaper container: it would have to be pulled, and nothing may be. When
+// dockerd runs in this very machine (or container) it also points testcontainers at 127.0.0.1: inside
+// a container testcontainers would otherwise use the default route's gateway, where the published
+// ports of a local daemon are not.
 func disableRyuk() {
 	if os.Getenv("TESTCONTAINERS_RYUK_DISABLED") == "" {
 		_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
 	}
+	if os.Getenv("TESTCONTAINERS_HOST_OVERRIDE") == "" && os.Getenv("DOCKER_HOST") == "" && localDockerd() {
+		_ = os.Setenv("TESTCONTAINERS_HOST_OVERRIDE", "127.0.0.1")
+	}
+}
+
+// localDockerd reports whether a dockerd process runs in this process namespace.
+func localDockerd() bool {
+	comms, _ := filepath.Glob("/proc/[0-9]*/comm")
+	for _, c := range comms {
+		if b, err := os.ReadFile(c); err == nil && strings.TrimSpace(string(b)) == "dockerd" {
+			return true
+		}
+	}
+	return false
 }
 
 // StartContainers builds the images, starts the network and both containers, and waits until the

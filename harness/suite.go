@@ -58,14 +58,20 @@ type Result struct {
 	Failures []Failure
 	// Skipped are the scenarios the target could not run, with the reason.
 	Skipped []Skip
+	// Violations are the exchanges of the whole run whose response (or conforming request) violated
+	// the contract, including those sent by hooks, where no step reports them.
+	Violations []*Exchange
+	// Exchanges is how many exchanges were checked against the contract.
+	Exchanges int
 	// Status is godog's exit status: 0 passed, 1 failed, 2 options error.
 	Status int
 	// Duration is the wall time of the run.
 	Duration time.Duration
 }
 
-// Passed reports whether every selected scenario ran and passed.
-func (r *Result) Passed() bool { return r.Status == 0 && r.Failed == 0 }
+// Passed reports whether every selected scenario passed and no exchange of the run violated the
+// contract.
+func (r *Result) Passed() bool { return r.Status == 0 && r.Failed == 0 && len(r.Violations) == 0 }
 
 // Failure is one failed scenario.
 type Failure struct {
@@ -161,6 +167,12 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	rec.mu.Lock()
 	res.Scenarios, res.Failures, res.Failed = rec.scenarios, rec.failures, len(rec.failures)
 	rec.mu.Unlock()
+	for _, x := range journal.Exchanges() {
+		res.Exchanges++
+		if len(x.Violations) > 0 {
+			res.Violations = append(res.Violations, x)
+		}
+	}
 	res.Duration = time.Since(start)
 	if res.Status == 2 {
 		return res, errors.New("run: godog refused the options (see the output above)")
@@ -245,6 +257,10 @@ func WriteSummary(w io.Writer, target string, r *Result) {
 		for _, s := range r.Skipped {
 			fmt.Fprintf(w, "  - %s: %s\n      because %s\n", s.Feature, s.Scenario, s.Reason)
 		}
+	}
+	fmt.Fprintf(w, "Contract: %d exchanges checked against openapi.yaml, %d violated it\n", r.Exchanges, len(r.Violations))
+	for _, x := range r.Violations {
+		fmt.Fprintf(w, "  - %s\n", strings.ReplaceAll(x.String(), "\n", "\n    "))
 	}
 	if len(r.Failures) > 0 {
 		fmt.Fprintln(w, "Failed:")

@@ -58,7 +58,7 @@ func runFeatures(ctx context.Context, args []string, e env) error {
 	case ctx.Err() != nil:
 		return failed("features: interrupted")
 	case !res.Passed():
-		return failed("features: %d of %d scenarios failed", res.Failed, res.Scenarios)
+		return failed("features: %d of %d scenarios failed, %d exchanges violated the contract", res.Failed, res.Scenarios, len(res.Violations))
 	case res.Scenarios == 0:
 		return failed("features: no scenario selected (tags %q)", *tags)
 	}
