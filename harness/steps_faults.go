@@ -59,20 +59,34 @@ func (st *steps) registerFaults(sc *godog.ScenarioContext) {
 		return ctx, st.clearFaults(ctx)
 	})
 	sc.Step(`^the mock server journal shows the last request as invalid at "([^"]*)"$`, func(ctx context.Context, pointer string) (context.Context, error) {
+		s, err := stateFrom(ctx)
+		if err != nil {
+			return ctx, err
+		}
+		if s.last == nil {
+			return ctx, fmt.Errorf("expected a request sent to the mock server, got none")
+		}
 		x, err := st.admin(ctx, http.MethodGet, "/__admin/requests", nil, 200)
 		if err != nil {
 			return ctx, err
 		}
-		last := gjson.GetBytes(x.Body, "requests.0")
-		if last.Get("valid").Bool() {
-			return ctx, fmt.Errorf("expected the last journaled request to be invalid, got valid\n  exchange: %s", x)
-		}
-		for _, e := range last.Get("errors").Array() {
-			if e.Get("pointer").String() == pointer {
-				return ctx, nil
+		// The journal also holds the gateway's provider calls: find the newest request like ours.
+		path := s.last.URL[len(st.target.AdminURL()):]
+		for _, r := range gjson.GetBytes(x.Body, "requests").Array() {
+			if r.Get("method").String() != s.last.Method || r.Get("path").String() != path {
+				continue
 			}
+			if r.Get("valid").Bool() {
+				return ctx, fmt.Errorf("expected the journaled %s %s to be invalid, got valid\n  journal entry: %s", s.last.Method, path, r.Raw)
+			}
+			for _, e := range r.Get("errors").Array() {
+				if e.Get("pointer").String() == pointer {
+					return ctx, nil
+				}
+			}
+			return ctx, fmt.Errorf("expected a journaled error at %s, got %s", pointer, r.Get("errors").Raw)
 		}
-		return ctx, fmt.Errorf("expected a journaled error at %s, got %s\n  exchange: %s", pointer, last.Get("errors").Raw, x)
+		return ctx, fmt.Errorf("expected the journal to hold %s %s, got none\n  exchange: %s", s.last.Method, path, x)
 	})
 	sc.Step(`^the mock server lists (\d+) faults?$`, func(ctx context.Context, n int) (context.Context, error) {
 		x, err := st.admin(ctx, http.MethodGet, "/__admin/faults", nil, 200)
