@@ -31,7 +31,7 @@ func TestingEnv(jwtSecret, testModeSecret, mockURL string) map[string]string {
 		"ANTHROPIC_BASE_URL":        mockURL + "/anthropic/v1",
 		"GEMINI_BASE_URL":           mockURL + "/gemini/v1beta",
 		"BREAKER_FAILURE_THRESHOLD": "3",
-		"BREAKER_RECOVERY_TIMEOUT":  "2s",
+		"BREAKER_RECOVERY_TIMEOUT":  "1s",
 		"HEALTH_CHECK_INTERVAL":     "200ms",
 		"PROVIDER_TIMEOUT":          "10s",
 		"ANALYZE_TIMEOUT":           "20s",
