@@ -13,7 +13,7 @@ run:
 
 ## test: vet, lint, import rules, then every test with the race detector
 test: lint check-imports
-	$(GO) test -race -count=1 $(PKGS)
+	$(GO) test -race -count=1 -timeout 30m $(PKGS)
 
 ## bench: Go benchmarks (spec, gateway, mockserver) and the side-by-side comparisons in bench/
 bench:
