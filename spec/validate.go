@@ -3,6 +3,7 @@ package spec
 import (
 	"bytes"
 	"errors"
+	lowv3 "github.com/pb33f/libopenapi/datamodel/low/v3"
 	"io"
 	"net/http"
 	"regexp"
@@ -181,6 +182,15 @@ func convert(errs []*liberrors.ValidationError) error {
 		}
 		if len(e.SchemaValidationErrors) > 0 && e.ValidationType != helpers.ParameterValidation {
 			for _, f := range e.SchemaValidationErrors {
+				if e.ValidationSubType == helpers.ParameterValidationHeader || e.ValidationSubType == lowv3.HeadersLabel {
+					// a response header: missing when required, or not matching its schema
+					name := f.FieldName // the name as the document spells it
+					if name == "" {
+						name = http.CanonicalHeaderKey(e.ParameterName)
+					}
+					add(&ValidationError{In: InHeader, Pointer: name, Reason: f.Reason, Keyword: f.KeywordLocation})
+					continue
+				}
 				add(&ValidationError{In: InBody, Pointer: pointer(f.InstancePath), Reason: f.Reason, Keyword: f.KeywordLocation})
 			}
 			continue

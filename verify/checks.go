@@ -164,12 +164,6 @@ func checkFor(e *spec.ValidationError) (string, *spec.ValidationError) {
 	case spec.InHeader:
 		return CheckResponseHeaders, e
 	}
-	// spec reports a missing required response header as a body error whose keyword points into the
-	// response's headers: report it as the header check, pointing at the header name.
-	if i := strings.Index(e.Keyword, "/headers/"); i >= 0 && strings.Contains(e.Keyword[:i], "/responses/") {
-		name := strings.SplitN(e.Keyword[i+len("/headers/"):], "/", 2)[0]
-		return CheckResponseHeaders, &spec.ValidationError{In: spec.InHeader, Pointer: name, Reason: e.Reason, Keyword: e.Keyword}
-	}
 	return CheckResponseSchema, e
 }
 
