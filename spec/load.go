@@ -150,7 +150,7 @@ func Load(data []byte, opts Options) (*Document, error) {
 	d.openapi = m.Model.Version
 	d.effective = d.openapi
 	if strings.HasPrefix(d.openapi, "3.1") {
-		if line := keywordLine(data, "nullable"); line > 0 {
+		if line := nullableLine(data); line > 0 {
 			d.effective = "3.0.3"
 			d.warnings = append(d.warnings, Warning{Line: line, Column: 1,
 				Reason: `OpenAPI 3.0 keyword "nullable" in a 3.1 document: treated as type [T, "null"]`})
@@ -307,14 +307,15 @@ func warningFor(e error) Warning {
 	return w
 }
 
-var keywordRE = regexp.MustCompile(`(?m)^\s*"?nullable"?\s*:`)
+var nullableRE = regexp.MustCompile(`(?m)^\s*"?nullable"?\s*:`)
 
-// keywordLine returns the 1-based line of the first use of a schema keyword, or 0.
-func keywordLine(data []byte, keyword string) int {
+// nullableLine returns the 1-based line of the first use of the 3.0 keyword nullable, or 0.
+func nullableLine(data []byte) int {
+	const keyword = "nullable"
 	if !bytes.Contains(data, []byte(keyword)) {
 		return 0
 	}
-	loc := keywordRE.FindIndex(data)
+	loc := nullableRE.FindIndex(data)
 	if loc == nil {
 		// JSON on one line: any quoted use counts.
 		i := bytes.Index(data, []byte(`"`+keyword+`"`))
@@ -326,7 +327,7 @@ func keywordLine(data []byte, keyword string) int {
 	return bytes.Count(data[:loc[0]], []byte("\n")) + 1
 }
 
-// allowedMethods lists the operation methods of a path item, upper case and sorted.
+// methodsOf maps the upper-case methods of a path item to their operations.
 func methodsOf(item *v3.PathItem) map[string]*v3.Operation {
 	out := map[string]*v3.Operation{}
 	for p := item.GetOperations().First(); p != nil; p = p.Next() {

@@ -97,7 +97,6 @@ func (d *Document) index() error {
 	if d.model.Paths == nil || d.model.Paths.PathItems == nil {
 		return nil
 	}
-	var globalSec []*base.SecurityRequirement = d.model.Security
 	for p := d.model.Paths.PathItems.First(); p != nil; p = p.Next() {
 		path, item := p.Key(), p.Value()
 		if item == nil {
@@ -139,7 +138,7 @@ func (d *Document) index() error {
 					op.Responses = append(op.Responses, newResponse("default", o.Responses.Default))
 				}
 			}
-			sec := globalSec
+			sec := d.model.Security
 			if o.Security != nil {
 				sec = o.Security
 			}
