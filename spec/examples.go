@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/pb33f/go-yaml"
 	"github.com/pb33f/libopenapi-validator/config"
@@ -239,9 +238,8 @@ func isText(mediaType string) bool {
 	return strings.HasPrefix(mt, "text/") && !strings.Contains(mt, "json")
 }
 
-// generator serialises use of libopenapi's renderer, which is not safe for concurrent use.
+// generator holds libopenapi's mock renderer and a schema validator; use it under Document.render.
 type generator struct {
-	mu        sync.Mutex
 	render    *renderer.SchemaRenderer
 	validator schema_validation.SchemaValidator
 }
@@ -262,8 +260,8 @@ func (d *Document) gen() *generator {
 // the same value. The error lists the violations of the last attempt.
 func (d *Document) Generate(schema *base.Schema, seed int64) ([]byte, error) {
 	g := d.gen()
-	g.mu.Lock()
-	defer g.mu.Unlock()
+	d.render.Lock()
+	defer d.render.Unlock()
 	version := versionFloat(d.effective)
 	var lastErr error
 	for i := int64(0); i < generateAttempts; i++ {

@@ -104,9 +104,9 @@ func (d *Document) lintExamples(op *Operation) []Problem {
 				out = append(out, Problem{Severity: SeverityError, Line: ex.Value.Line, Column: ex.Value.Column, Rule: "example", Message: err.Error()})
 				continue
 			}
-			g.mu.Lock()
+			d.render.Lock()
 			ok, verrs := g.validator.ValidateSchemaBytesWithVersion(schema, body, versionFloat(d.effective))
-			g.mu.Unlock()
+			d.render.Unlock()
 			if !ok {
 				out = append(out, Problem{Severity: SeverityError, Line: ex.Value.Line, Column: ex.Value.Column, Rule: "example",
 					Message: fmt.Sprintf("%s example %q does not match its schema: %v", where, e.Key(), convert(verrs))})

@@ -70,6 +70,11 @@ type Document struct {
 	mu      sync.Mutex
 	entries map[string]*pathEntry
 
+	// render serialises everything that renders schemas (building validators, generating and checking
+	// values): libopenapi's inline rendering writes into the shared model (DynamicValue.inline and
+	// renderCtx), so two renders of one schema at once race.
+	render sync.Mutex
+
 	genOnce   sync.Once
 	generator *generator
 }

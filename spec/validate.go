@@ -52,6 +52,8 @@ func (d *Document) subValidator(template string, item *v3.PathItem) validator.Va
 	sub.Paths = &v3.Paths{PathItems: orderedmap.New[string, *v3.PathItem]()}
 	sub.Paths.PathItems.Set(template, item)
 	sub.Webhooks = nil
+	d.render.Lock()
+	defer d.render.Unlock()
 	return validator.NewValidatorFromV3Model(&sub,
 		config.WithFormatAssertions(),
 		config.WithSchemaCache(d.schemas), config.WithSchemaResourceCache(d.resources),
