@@ -2,6 +2,7 @@ package spec_test
 
 import (
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -139,5 +140,33 @@ func TestLoadIsLazy(t *testing.T) {
 	_ = op.ValidateRequest(mustRequest(t, "POST", "/chat/completions", `{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}`, "Authorization", "Bearer k"))
 	if n := doc.CompiledSchemas(); n == 0 {
 		t.Fatal("validation compiled no schema")
+	}
+}
+
+// Validating a response compiles that response's schemas only: a path's other operations and
+// responses wait until they are used.
+func TestValidationCompilesOnlyWhatItChecks(t *testing.T) {
+	doc := mustLoad(t, "testdata/petstore-3.0.yaml")
+	m, err := doc.Find("GET", "/pets/"+traceID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := mustRequest(t, "GET", "/pets/"+traceID, "")
+	validate := func(status int, body string) int {
+		t.Helper()
+		if err := m.Operation.ValidateResponseParts(req, status, http.Header{"Content-Type": {"application/json"}}, []byte(body)); err != nil {
+			t.Fatalf("%d: %v", status, err)
+		}
+		return doc.CompiledSchemas()
+	}
+	ok := validate(200, `{"kind":"cat","id":"`+traceID+`","name":"Tom"}`)
+	if ok == 0 {
+		t.Fatal("validating a 200 compiled no schema")
+	}
+	if again := validate(200, `{"kind":"dog","id":"`+traceID+`","name":"Rex"}`); again != ok {
+		t.Errorf("validating the 200 again compiled %d more schemas", again-ok)
+	}
+	if notFound := validate(404, `{"code":404,"message":"no such pet"}`); notFound <= ok {
+		t.Errorf("the 404's schema was compiled with the 200's (%d schemas after the 200, %d after the 404)", ok, notFound)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -21,68 +22,181 @@ import (
 // maxErrors bounds how many violations one validation reports.
 const maxErrors = 50
 
-// pathEntry holds one path template's validators, built on first use: request validation compiles only
-// request schemas, response validation only the responses'.
-type pathEntry struct {
-	template string
-	item     *v3.PathItem
-	reqItem  *v3.PathItem
-
-	reqOnce, respOnce sync.Once
-	req, resp         validator.Validator
+// A validator is built on first use for the least it has to check, over a copy of the operation's path
+// item trimmed to it: one per operation for requests (no responses), one per operation, response and
+// media type for responses (no request side, other responses' schemas left out). Building a
+// libopenapi-validator compiles every schema the item reaches, and one path of a large document can
+// hold dozens of big response schemas; compiling only what is used keeps start-up and memory small.
+// Compiled schemas are shared through the document's caches.
+type subKey struct {
+	template, method string
+	response         bool
+	code, media      string // the documented response key ("200", "4XX", "default") and media type
 }
 
-func (d *Document) entry(template string) *pathEntry {
+type subValidator struct {
+	once sync.Once
+	item *v3.PathItem
+	v    validator.Validator
+}
+
+// validatorFor returns the validator and trimmed path item for k, building them on first use with trim.
+func (d *Document) validatorFor(k subKey, trim func() *v3.PathItem) (validator.Validator, *v3.PathItem) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	e, ok := d.entries[template]
+	sv, ok := d.validators[k]
 	if !ok {
-		item, _ := d.model.Paths.PathItems.Get(template)
-		e = &pathEntry{template: template, item: item, reqItem: withoutResponses(item)}
-		d.entries[template] = e
+		sv = &subValidator{}
+		d.validators[k] = sv
 	}
-	return e
+	d.mu.Unlock()
+	sv.once.Do(func() {
+		sv.item = trim()
+		sub := *d.model
+		sub.Version = d.effective
+		sub.Paths = &v3.Paths{PathItems: orderedmap.New[string, *v3.PathItem]()}
+		sub.Paths.PathItems.Set(k.template, sv.item)
+		sub.Webhooks = nil
+		d.render.Lock()
+		defer d.render.Unlock()
+		sv.v = validator.NewValidatorFromV3Model(&sub,
+			config.WithFormatAssertions(),
+			config.WithSchemaCache(d.schemas), config.WithSchemaResourceCache(d.resources),
+		)
+	})
+	return sv.v, sv.item
 }
 
-// subValidator builds a validator over a copy of the model holding one path item, sharing the
-// document's compiled-schema cache.
-func (d *Document) subValidator(template string, item *v3.PathItem) validator.Validator {
-	sub := *d.model
-	sub.Version = d.effective
-	sub.Paths = &v3.Paths{PathItems: orderedmap.New[string, *v3.PathItem]()}
-	sub.Paths.PathItems.Set(template, item)
-	sub.Webhooks = nil
-	d.render.Lock()
-	defer d.render.Unlock()
-	return validator.NewValidatorFromV3Model(&sub,
-		config.WithFormatAssertions(),
-		config.WithSchemaCache(d.schemas), config.WithSchemaResourceCache(d.resources),
-	)
-}
-
-func (e *pathEntry) requestValidator(d *Document) validator.Validator {
-	e.reqOnce.Do(func() { e.req = d.subValidator(e.template, e.reqItem) })
-	return e.req
-}
-
-func (e *pathEntry) responseValidator(d *Document) validator.Validator {
-	e.respOnce.Do(func() { e.resp = d.subValidator(e.template, e.item) })
-	return e.resp
-}
-
-func withoutResponses(item *v3.PathItem) *v3.PathItem {
+// onlyOperation copies item keeping only the operation for method, as edit returns it from a copy.
+func onlyOperation(item *v3.PathItem, method string, edit func(*v3.Operation)) *v3.PathItem {
 	if item == nil {
 		return nil
 	}
 	c := *item
-	for _, op := range []**v3.Operation{&c.Get, &c.Put, &c.Post, &c.Delete, &c.Options, &c.Head, &c.Patch, &c.Trace, &c.Query} {
-		if *op != nil {
-			o := **op
-			o.Responses = nil
-			*op = &o
+	for m, slot := range map[string]**v3.Operation{
+		http.MethodGet: &c.Get, http.MethodPut: &c.Put, http.MethodPost: &c.Post, http.MethodDelete: &c.Delete,
+		http.MethodOptions: &c.Options, http.MethodHead: &c.Head, http.MethodPatch: &c.Patch, http.MethodTrace: &c.Trace, "QUERY": &c.Query,
+	} {
+		if *slot == nil {
+			continue
+		}
+		if m != method {
+			*slot = nil
+			continue
+		}
+		o := **slot
+		o.Callbacks = nil
+		edit(&o)
+		*slot = &o
+	}
+	if item.AdditionalOperations != nil {
+		c.AdditionalOperations = orderedmap.New[string, *v3.Operation]()
+		for p := item.AdditionalOperations.First(); p != nil; p = p.Next() {
+			if strings.EqualFold(p.Key(), method) && p.Value() != nil {
+				o := *p.Value()
+				o.Callbacks = nil
+				edit(&o)
+				c.AdditionalOperations.Set(p.Key(), &o)
+			}
 		}
 	}
 	return &c
+}
+
+func (op *Operation) requestValidator() (validator.Validator, *v3.PathItem) {
+	d := op.doc
+	return d.validatorFor(subKey{template: op.Path, method: op.Method}, func() *v3.PathItem {
+		item, _ := d.model.Paths.PathItems.Get(op.Path)
+		return onlyOperation(item, op.Method, func(o *v3.Operation) { o.Responses = nil })
+	})
+}
+
+// responseValidator returns the validator for a response with this status and content type. An
+// undocumented status or media type gets a validator over the response keys alone, which reports it.
+func (op *Operation) responseValidator(status int, contentType string) (validator.Validator, *v3.PathItem) {
+	d := op.doc
+	code, resp := documentedResponse(op.Model.Responses, status)
+	media := ""
+	if resp != nil && resp.Content != nil {
+		if mt, ok := helpers.FindMediaType(resp.Content, contentType); ok {
+			for p := resp.Content.First(); p != nil; p = p.Next() {
+				if p.Value() == mt {
+					media = p.Key()
+					break
+				}
+			}
+		}
+	}
+	return d.validatorFor(subKey{template: op.Path, method: op.Method, response: true, code: code, media: media}, func() *v3.PathItem {
+		item, _ := d.model.Paths.PathItems.Get(op.Path)
+		c := onlyOperation(item, op.Method, func(o *v3.Operation) {
+			o.Parameters, o.RequestBody, o.Security = nil, nil, nil
+			o.Responses = trimResponses(o.Responses, code, media)
+		})
+		if c != nil {
+			c.Parameters = nil
+		}
+		return c
+	})
+}
+
+// documentedResponse finds the response key that covers status the way the validator does: the exact
+// code, its range, then default. It returns "" and nil when none does.
+func documentedResponse(rs *v3.Responses, status int) (string, *v3.Response) {
+	if rs == nil {
+		return "", nil
+	}
+	if rs.Codes != nil {
+		code := strconv.Itoa(status)
+		if r := rs.Codes.GetOrZero(code); r != nil {
+			return code, r
+		}
+		rng := strconv.Itoa(status/100) + "XX"
+		if r := rs.Codes.GetOrZero(rng); r != nil {
+			return rng, r
+		}
+	}
+	if rs.Default != nil {
+		return "default", rs.Default
+	}
+	return "", nil
+}
+
+// trimResponses keeps every response key (so an undocumented status is still reported against the
+// full list) but only the kept response's schemas: other responses and media types become empty.
+func trimResponses(rs *v3.Responses, code, media string) *v3.Responses {
+	if rs == nil {
+		return nil
+	}
+	c := *rs
+	c.Codes = orderedmap.New[string, *v3.Response]()
+	for p := rs.Codes.First(); p != nil; p = p.Next() {
+		c.Codes.Set(p.Key(), keepMedia(p.Value(), p.Key() == code, media))
+	}
+	if rs.Default != nil {
+		c.Default = keepMedia(rs.Default, code == "default", media)
+	}
+	return &c
+}
+
+func keepMedia(r *v3.Response, kept bool, media string) *v3.Response {
+	if r == nil {
+		return nil
+	}
+	c := &v3.Response{Description: r.Description}
+	if kept {
+		c.Headers = r.Headers
+	}
+	if r.Content != nil {
+		c.Content = orderedmap.New[string, *v3.MediaType]()
+		for p := r.Content.First(); p != nil; p = p.Next() {
+			mt := &v3.MediaType{}
+			if kept && p.Key() == media {
+				mt = p.Value()
+			}
+			c.Content.Set(p.Key(), mt)
+		}
+	}
+	return c
 }
 
 // ValidateRequest checks a request against the document: route, parameters, credentials presence,
@@ -99,14 +213,13 @@ func (d *Document) ValidateRequest(r *http.Request) error {
 
 // ValidateRequest checks a request already routed to this operation. See Document.ValidateRequest.
 func (op *Operation) ValidateRequest(r *http.Request) error {
-	d := op.doc
-	e := d.entry(op.Path)
 	req := r
 	if r.Method == http.MethodHead && op.Method == http.MethodGet {
 		req = r.Clone(r.Context())
 		req.Method = http.MethodGet
 	}
-	ok, errs := e.requestValidator(d).ValidateHttpRequestSyncWithPathItem(req, e.reqItem, e.template)
+	v, item := op.requestValidator()
+	ok, errs := v.ValidateHttpRequestSyncWithPathItem(req, item, op.Path)
 	if ok {
 		return nil
 	}
@@ -136,8 +249,6 @@ func (d *Document) ValidateResponse(r *http.Request, resp *http.Response) error 
 
 // ValidateResponse checks a response to a request already routed to this operation.
 func (op *Operation) ValidateResponse(r *http.Request, resp *http.Response) error {
-	d := op.doc
-	e := d.entry(op.Path)
 	req := r
 	if r.Method != op.Method {
 		req = r.Clone(r.Context())
@@ -146,7 +257,8 @@ func (op *Operation) ValidateResponse(r *http.Request, resp *http.Response) erro
 	if resp.Body == nil {
 		resp.Body = http.NoBody
 	}
-	ok, errs := e.responseValidator(d).GetResponseBodyValidator().ValidateResponseBodyWithPathItem(req, resp, e.item, e.template)
+	v, item := op.responseValidator(resp.StatusCode, resp.Header.Get("Content-Type"))
+	ok, errs := v.GetResponseBodyValidator().ValidateResponseBodyWithPathItem(req, resp, item, op.Path)
 	if ok {
 		return nil
 	}
