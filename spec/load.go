@@ -67,7 +67,7 @@ type Document struct {
 	schemas   cache.SchemaCache
 	resources cache.SchemaResourceCache // rendered $ref targets, shared by every path's validators
 
-	mu      sync.Mutex
+	mu         sync.Mutex
 	validators map[subKey]*subValidator
 
 	// render serialises everything that renders schemas (building validators, generating and checking
