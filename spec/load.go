@@ -51,8 +51,8 @@ func (w Warning) String() string {
 	return w.Reason
 }
 
-// Document is a loaded OpenAPI document, safe for concurrent use. Schemas are compiled per path on first
-// use and cached, so loading is fast even for very large documents.
+// Document is a loaded OpenAPI document, safe for concurrent use. Schemas are compiled on first use, for
+// the operation and response being checked, and cached, so loading is fast even for very large documents.
 type Document struct {
 	name      string
 	raw       []byte
