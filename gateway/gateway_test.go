@@ -13,6 +13,7 @@ import (
 	"github.com/ultra-kit/ultra"
 	"github.com/ultra-kit/ultra/gateway"
 	"github.com/ultra-kit/ultra/gateway/providers"
+	"github.com/ultra-kit/ultra/internal/syncbuf"
 	"github.com/ultra-kit/ultra/spec"
 )
 
@@ -333,7 +334,7 @@ func TestGatewayResponseViolationCounted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	g, err := gateway.New(testConfig(), gateway.Deps{Contract: doc, Providers: asProviders(fakes()),
 		Logger: slogText(logs)})
 	if err != nil {

@@ -1,7 +1,6 @@
 package gateway_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -21,6 +20,7 @@ import (
 	"github.com/ultra-kit/ultra"
 	"github.com/ultra-kit/ultra/gateway"
 	"github.com/ultra-kit/ultra/gateway/providers"
+	"github.com/ultra-kit/ultra/internal/syncbuf"
 	"github.com/ultra-kit/ultra/spec"
 )
 
@@ -116,24 +116,7 @@ type harness struct {
 	srv   *httptest.Server
 	cfg   gateway.Config
 	fakes map[string]*fakeProvider
-	logs  *syncBuffer
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	logs  *syncbuf.Buffer
 }
 
 // MustHarness builds a gateway from cfg with the given fakes (nil = instant fakes) and deps.Now.
@@ -142,7 +125,7 @@ func MustHarness(t *testing.T, cfg gateway.Config, fs map[string]*fakeProvider, 
 	if fs == nil {
 		fs = fakes()
 	}
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	g, err := gateway.New(cfg, gateway.Deps{
 		Logger:    slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Contract:  MustContract(t),

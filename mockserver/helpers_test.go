@@ -1,7 +1,6 @@
 package mockserver_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -11,10 +10,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	ultra "github.com/ultra-kit/ultra"
+	"github.com/ultra-kit/ultra/internal/syncbuf"
 	"github.com/ultra-kit/ultra/mockserver"
 	"github.com/ultra-kit/ultra/spec"
 )
@@ -93,25 +92,7 @@ var paramRE = regexp.MustCompile(`\{[^{}]+\}`)
 // concretePath fills a path template's parameters.
 func concretePath(template string) string { return paramRE.ReplaceAllString(template, "1") }
 
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func bufLogger(b *syncBuffer) *slog.Logger { return slog.New(slog.NewTextHandler(b, nil)) }
+func bufLogger(b *syncbuf.Buffer) *slog.Logger { return slog.New(slog.NewTextHandler(b, nil)) }
 
 func loadString(doc string) (*spec.Document, error) {
 	return spec.Load([]byte(doc), spec.Options{Name: "fuzz.yaml"})

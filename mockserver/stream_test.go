@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ultra-kit/ultra/internal/syncbuf"
 	"github.com/ultra-kit/ultra/mockserver"
 	"github.com/ultra-kit/ultra/mockserver/fault"
 	"github.com/ultra-kit/ultra/spec"
@@ -175,7 +176,7 @@ func TestWatchReload(t *testing.T) {
 	if err := os.WriteFile(path, []byte(good("one")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	cfg := mockserver.Config{Mounts: []mockserver.Mount{{Doc: mustLoad(t, path)}}, Logger: bufLogger(logs)}
 	srv, ts := mustServer(t, cfg)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ultra-kit/ultra/harness"
+	"github.com/ultra-kit/ultra/internal/syncbuf"
 )
 
 func runFeaturesCmd(t *testing.T, getenv func(string) string, args ...string) (string, string, error) {
@@ -14,7 +15,7 @@ func runFeaturesCmd(t *testing.T, getenv func(string) string, args ...string) (s
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
-	var out, errOut lockedBuffer
+	var out, errOut syncbuf.Buffer
 	err := run(context.Background(), append([]string{"ultra", "features"}, args...), getenv, strings.NewReader(""), &out, &errOut)
 	return out.String(), errOut.String(), err
 }

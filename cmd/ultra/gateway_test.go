@@ -10,16 +10,18 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ultra-kit/ultra/internal/syncbuf"
 )
 
 var devTokenRE = regexp.MustCompile(`Authorization: Bearer ([A-Za-z0-9_.-]+)`)
 
 // startGateway runs `ultra gateway` with env on a free port; it returns the URL, the printed stdout and
 // a stop function that cancels the context (as SIGTERM would) and returns run's error.
-func startGateway(t *testing.T, env map[string]string) (string, *lockedBuffer, func() error) {
+func startGateway(t *testing.T, env map[string]string) (string, *syncbuf.Buffer, func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	stdout, stderr := &lockedBuffer{}, &lockedBuffer{}
+	stdout, stderr := &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"ultra", "gateway", "--addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, strings.NewReader(""), stdout, stderr)
@@ -88,7 +90,7 @@ func TestGatewayCommandDevelopment(t *testing.T) {
 
 func TestGatewayCommandProductionConfigErrors(t *testing.T) {
 	t.Chdir(t.TempDir())
-	var stdout, stderr lockedBuffer
+	var stdout, stderr syncbuf.Buffer
 	err := run(context.Background(), []string{"ultra", "gateway"}, func(k string) string {
 		return map[string]string{"ENVIRONMENT": "production", "USE_MOCK": "true", "CORS_ORIGINS": "*"}[k]
 	}, strings.NewReader(""), &stdout, &stderr)
@@ -120,7 +122,7 @@ func TestTokenCommand(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var stdout, stderr lockedBuffer
+			var stdout, stderr syncbuf.Buffer
 			err := run(context.Background(), append([]string{"ultra", "token"}, c.args...), func(k string) string { return c.env[k] }, strings.NewReader(""), &stdout, &stderr)
 			if c.code == 0 {
 				if err != nil || strings.Count(stdout.String(), ".") != 2 {

@@ -13,25 +13,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ultra-kit/ultra/internal/syncbuf"
 )
-
-// lockedBuffer is a goroutine-safe output stream for run.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 var listeningRE = regexp.MustCompile(`listening on (http://[0-9.:]+)`)
 
@@ -40,7 +24,7 @@ var listeningRE = regexp.MustCompile(`listening on (http://[0-9.:]+)`)
 func startMock(t *testing.T, args ...string) (string, func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	stdout, stderr := &lockedBuffer{}, &lockedBuffer{}
+	stdout, stderr := &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, append([]string{"ultra", "mock", "--addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, strings.NewReader(""), stdout, stderr)
