@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"strings"
 	"testing"
 )
@@ -16,16 +15,10 @@ func runCLI(t *testing.T, getenv func(string) string, args ...string) (string, s
 	}
 	var stdout, stderr bytes.Buffer
 	err := run(context.Background(), append([]string{"ultra"}, args...), getenv, strings.NewReader(""), &stdout, &stderr)
-	code := 0
 	if err != nil {
-		code = 1
-		var ee *exitError
-		if errors.As(err, &ee) {
-			code = ee.code
-		}
 		stderr.WriteString(err.Error())
 	}
-	return stdout.String(), stderr.String(), code
+	return stdout.String(), stderr.String(), exitStatus(err)
 }
 
 func TestDiffCommand(t *testing.T) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 
@@ -18,17 +17,6 @@ func runFeaturesCmd(t *testing.T, getenv func(string) string, args ...string) (s
 	var out, errOut syncbuf.Buffer
 	err := run(context.Background(), append([]string{"ultra", "features"}, args...), getenv, strings.NewReader(""), &out, &errOut)
 	return out.String(), errOut.String(), err
-}
-
-func exitCode(err error) int {
-	if err == nil {
-		return 0
-	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		return ee.code
-	}
-	return 1
 }
 
 func TestFeaturesUsageErrors(t *testing.T) {
@@ -48,8 +36,8 @@ func TestFeaturesUsageErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			env := map[string]string{"JWT_SECRET": "0123456789abcdef0123456789abcdef"}
 			_, _, err := runFeaturesCmd(t, func(k string) string { return env[k] }, tc.args...)
-			if exitCode(err) != 2 || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("expected exit status 2 with %q, got %d: %v", tc.want, exitCode(err), err)
+			if exitStatus(err) != 2 || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("expected exit status 2 with %q, got %d: %v", tc.want, exitStatus(err), err)
 			}
 		})
 	}
@@ -93,8 +81,8 @@ func TestFeaturesExternalURL(t *testing.T) {
 	// A wrong secret: every authenticated scenario fails, exit status 1, the summary names the step.
 	env["JWT_SECRET"] = "not-the-gateway-secret-0123456789"
 	out, _, err = runFeaturesCmd(t, getenv, "--tags", "~@slow", "--format", "progress", "--no-colors")
-	if exitCode(err) != 1 {
-		t.Fatalf("expected exit status 1 with the wrong secret, got %d: %v", exitCode(err), err)
+	if exitStatus(err) != 1 {
+		t.Fatalf("expected exit status 1 with the wrong secret, got %d: %v", exitStatus(err), err)
 	}
 	if !strings.Contains(out, "step: the response status is 200") || !strings.Contains(out, "GET "+gw.BaseURL()+"/api/available-models -> 401") {
 		t.Errorf("expected the summary to name the failed step and its exchange, got:\n%s", out)

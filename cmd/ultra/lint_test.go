@@ -1,27 +1,15 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"errors"
 	"strings"
 	"testing"
 )
 
-// runCmd runs the program with args and returns its output and exit code (0 for nil errors).
+// runCmd runs the program with args and returns stdout and stderr together, and the exit status.
 func runCmd(t *testing.T, args ...string) (string, int) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	err := run(context.Background(), append([]string{"ultra"}, args...), func(string) string { return "" }, strings.NewReader(""), &out, &errOut)
-	code := 0
-	if err != nil {
-		code = 1
-		var ee *exitError
-		if errors.As(err, &ee) {
-			code = ee.code
-		}
-	}
-	return out.String() + errOut.String(), code
+	stdout, stderr, code := runCLI(t, nil, args...)
+	return stdout + stderr, code
 }
 
 func TestRunLint(t *testing.T) {

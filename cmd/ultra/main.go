@@ -16,14 +16,14 @@ func main() {
 	err := run(ctx, os.Args, os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
+		msg := err.Error()
 		var ee *exitError
 		if errors.As(err, &ee) {
-			if ee.msg != "" {
-				fmt.Fprintln(os.Stderr, "ultra: "+ee.msg)
-			}
-			os.Exit(ee.code)
+			msg = ee.msg
 		}
-		fmt.Fprintln(os.Stderr, "ultra: "+err.Error())
-		os.Exit(1)
+		if msg != "" {
+			fmt.Fprintln(os.Stderr, "ultra: "+msg)
+		}
+		os.Exit(exitStatus(err))
 	}
 }

@@ -17,6 +17,18 @@ type exitError struct {
 
 func (e *exitError) Error() string { return e.msg }
 
+// exitStatus is the process exit status for an error of run: 0 for nil, an exitError's code, else 1.
+func exitStatus(err error) int {
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return 1
+}
+
 // usageErr is a command-line mistake: exit status 2 with a one-line message.
 func usageErr(format string, args ...any) error {
 	return &exitError{code: 2, msg: fmt.Sprintf(format, args...)}
