@@ -34,22 +34,9 @@ func MustStartContainers(tb testing.TB) *harness.Containers {
 
 // TestFeaturesContainer runs the suite against the gateway and the mock server in containers.
 func TestFeaturesContainer(t *testing.T) {
-	target := MustStartContainers(t)
-	res, err := harness.Run(context.Background(), harness.Options{
-		Target:   target,
-		TestingT: t,
-		Tags:     tagsForTest(),
-		Format:   junitFormat(t, "features-container"),
-		Output:   testOutput(t),
-		NoColors: true,
+	mustPass(t, harness.Options{
+		Target: MustStartContainers(t),
+		Tags:   tagsForTest(),
+		Format: junitFormat(t, "features-container"),
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sum strings.Builder
-	harness.WriteSummary(&sum, target.Name(), res)
-	t.Log(sum.String())
-	if !res.Passed() || res.Scenarios == 0 {
-		t.Errorf("expected every scenario to pass, got %d of %d failed", res.Failed, res.Scenarios)
-	}
 }

@@ -23,21 +23,10 @@ func TestFeaturesExternal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := harness.Run(context.Background(), harness.Options{
-		Target: target, TestingT: t, Tags: "~@slow", Output: testOutput(t), NoColors: true,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sum strings.Builder
-	harness.WriteSummary(&sum, target.Name(), res)
-	t.Log(sum.String())
-	if !res.Passed() || res.Scenarios == 0 {
-		t.Errorf("expected every scenario to pass, got %d of %d failed", res.Failed, res.Scenarios)
-	}
+	sum := mustPass(t, harness.Options{Target: target, Tags: "~@slow"})
 	// The in-process-only scenarios cannot run against a URL, and the output says why.
-	if !strings.Contains(sum.String(), "@in-process-only") {
-		t.Errorf("expected the summary to name the skipped @in-process-only scenarios, got:%s", sum.String())
+	if !strings.Contains(sum, "@in-process-only") {
+		t.Errorf("expected the summary to name the skipped @in-process-only scenarios, got:%s", sum)
 	}
 }
 

@@ -41,25 +41,9 @@ func tagsForTest() string {
 
 // TestFeaturesInProcess runs every feature the in-process target supports, each scenario a subtest.
 func TestFeaturesInProcess(t *testing.T) {
-	target := MustStartInProcess(t, harness.InProcessOptions{})
-	res, err := harness.Run(context.Background(), harness.Options{
-		Target:   target,
-		TestingT: t,
-		Tags:     tagsForTest(),
-		Format:   junitFormat(t, "features-inprocess"),
-		Output:   testOutput(t),
-		NoColors: true,
+	mustPass(t, harness.Options{
+		Target: MustStartInProcess(t, harness.InProcessOptions{}),
+		Tags:   tagsForTest(),
+		Format: junitFormat(t, "features-inprocess"),
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sum stringsBuilder
-	harness.WriteSummary(&sum, target.Name(), res)
-	t.Log(sum.String())
-	if !res.Passed() {
-		t.Errorf("expected every scenario to pass, got %d of %d failed", res.Failed, res.Scenarios)
-	}
-	if res.Scenarios == 0 {
-		t.Error("expected scenarios to run, got none")
-	}
 }

@@ -2,13 +2,35 @@ package harness_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/ultra-kit/ultra/harness"
 )
 
-type stringsBuilder = strings.Builder
+// mustPass runs the suite against opts.Target, logs the summary and fails the test unless scenarios
+// ran and every one passed. It returns the summary.
+func mustPass(t *testing.T, opts harness.Options) string {
+	t.Helper()
+	opts.TestingT, opts.Output, opts.NoColors = t, testOutput(t), true
+	res, err := harness.Run(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum strings.Builder
+	harness.WriteSummary(&sum, opts.Target.Name(), res)
+	t.Log(sum.String())
+	if !res.Passed() {
+		t.Errorf("expected every scenario to pass, got %d of %d failed", res.Failed, res.Scenarios)
+	}
+	if res.Scenarios == 0 {
+		t.Error("expected scenarios to run, got none")
+	}
+	return sum.String()
+}
 
 // testOutput sends the formatter's output to the test log, line by line, only with -v.
 func testOutput(tb testing.TB) io.Writer {
