@@ -65,10 +65,9 @@ type Document struct {
 	byID      map[string]*Operation
 	router    *router
 	schemas   cache.SchemaCache
-	resources cache.SchemaResourceCache // rendered $ref targets, shared by every path's validators
+	resources cache.SchemaResourceCache // rendered $ref targets, shared by every validator
 
-	mu         sync.Mutex
-	validators map[subKey]*subValidator
+	validators sync.Map // subKey -> *subValidator, read on every validation without a lock
 
 	// render serialises everything that renders schemas (building validators, generating and checking
 	// values): libopenapi's inline rendering writes into the shared model (DynamicValue.inline and
@@ -137,7 +136,7 @@ func Load(data []byte, opts Options) (*Document, error) {
 		}
 		return nil, &LoadError{File: name, Line: 1, Column: 1, Reason: fmt.Sprintf("OpenAPI %s is not supported: use 3.0 or 3.1", v)}
 	}
-	d := &Document{name: name, raw: data, doc: doc, validators: map[subKey]*subValidator{}, schemas: cache.NewDefaultCache(), resources: cache.NewDefaultSchemaResourceCache()}
+	d := &Document{name: name, raw: data, doc: doc, schemas: cache.NewDefaultCache(), resources: cache.NewDefaultSchemaResourceCache()}
 	d.warnings = append(d.warnings, dedupeRequired(info.RootNode)...)
 	m, err := doc.BuildV3Model()
 	if err != nil {

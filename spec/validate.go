@@ -42,13 +42,11 @@ type subValidator struct {
 
 // validatorFor returns the validator and trimmed path item for k, building them on first use with trim.
 func (d *Document) validatorFor(k subKey, trim func() *v3.PathItem) (validator.Validator, *v3.PathItem) {
-	d.mu.Lock()
-	sv, ok := d.validators[k]
+	v, ok := d.validators.Load(k)
 	if !ok {
-		sv = &subValidator{}
-		d.validators[k] = sv
+		v, _ = d.validators.LoadOrStore(k, &subValidator{})
 	}
-	d.mu.Unlock()
+	sv := v.(*subValidator)
 	sv.once.Do(func() {
 		sv.item = trim()
 		sub := *d.model
