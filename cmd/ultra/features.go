@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -91,5 +90,5 @@ func startTarget(ctx context.Context, name string, e env) (harness.Target, error
 	if strings.Contains(name, "://") {
 		return harness.ExternalFromEnv(ctx, name, e.getenv)
 	}
-	return nil, errors.New("unknown target " + fmt.Sprintf("%q", name) + " (use inprocess, container, real or a URL)")
+	return nil, fmt.Errorf("unknown target %q (use inprocess, container, real or a URL)", name)
 }
