@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/cucumber/godog"
 	"github.com/tidwall/gjson"
@@ -66,12 +67,15 @@ func (st *steps) registerFaults(sc *godog.ScenarioContext) {
 		if s.last == nil {
 			return ctx, fmt.Errorf("expected a request sent to the mock server, got none")
 		}
+		path, ok := strings.CutPrefix(s.last.URL, st.target.AdminURL())
+		if !ok || st.target.AdminURL() == "" {
+			return ctx, fmt.Errorf("expected the last request to go to the mock server at %q, got %s", st.target.AdminURL(), s.last.URL)
+		}
 		x, err := st.admin(ctx, http.MethodGet, "/__admin/requests", nil, 200)
 		if err != nil {
 			return ctx, err
 		}
 		// The journal also holds the gateway's provider calls: find the newest request like ours.
-		path := s.last.URL[len(st.target.AdminURL()):]
 		for _, r := range gjson.GetBytes(x.Body, "requests").Array() {
 			if r.Get("method").String() != s.last.Method || r.Get("path").String() != path {
 				continue
