@@ -5,14 +5,14 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 PKGS    := ./...
 
-.PHONY: run test bench lint check-imports build contract clean
+.PHONY: run test bench lint check-imports check-shared build contract clean
 
 ## run: start the gateway in development mode with in-process mock providers
 run:
 	$(GO) run ./cmd/ultra gateway
 
 ## test: vet, lint, import rules, then every test with the race detector
-test: lint check-imports
+test: lint check-imports check-shared
 	$(GO) test -race -count=1 -timeout 30m $(PKGS)
 
 ## bench: Go benchmarks (spec, gateway, mockserver) and the side-by-side comparisons in bench/
@@ -38,6 +38,13 @@ check-imports:
 	  done; \
 	done; \
 	[ $$fail -eq 0 ] && echo "imports ok"; exit $$fail
+
+## check-shared: the real-world documents the tests run against sit in ../shared/specs, beside the repository
+SHARED_SPECS ?= ../shared/specs
+check-shared:
+	@for f in openai.yaml train-travel.yaml; do \
+	  [ -f "$(SHARED_SPECS)/$$f" ] || { echo "make test: $(SHARED_SPECS)/$$f is missing: the tests need the workspace's shared/ folder beside this repository"; exit 2; }; \
+	done
 
 ## build: a static binary in bin/
 build:
