@@ -2,24 +2,18 @@ package harness_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/ultra-kit/ultra/harness"
+	"github.com/ultra-kit/ultra/internal/testenv"
 )
 
 // MustStartContainers starts the container target, or skips (fails with ULTRA_REQUIRE_DOCKER=1) when
 // no Docker engine answers.
 func MustStartContainers(tb testing.TB) *harness.Containers {
 	tb.Helper()
-	if err := harness.DockerAvailable(context.Background()); err != nil {
-		if os.Getenv("ULTRA_REQUIRE_DOCKER") == "1" {
-			tb.Fatalf("ULTRA_REQUIRE_DOCKER=1 but the container suite cannot run: %v", err)
-		}
-		tb.Logf("CONTAINER SUITE NOT RUN: no Docker engine (%v). Run harness/ci-docker.sh, or set ULTRA_REQUIRE_DOCKER=1 to make this a failure.", err)
-		tb.Skip("no Docker engine")
-	}
+	testenv.RequireDocker(tb, harness.DockerAvailable(context.Background()))
 	var log strings.Builder
 	c, err := harness.StartContainers(context.Background(), harness.ContainerOptions{SourceDir: "..", Log: &log})
 	if c != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ultra-kit/ultra/internal/testenv"
 	"github.com/ultra-kit/ultra/mockserver"
 )
 
@@ -29,7 +30,7 @@ func BenchmarkHandlerSmallGET(b *testing.B) {
 
 // BenchmarkHandlerOpenAIChat validates and answers POST /chat/completions of openai.yaml.
 func BenchmarkHandlerOpenAIChat(b *testing.B) {
-	srv, err := mockserver.New(mockserver.Config{Mounts: []mockserver.Mount{{Doc: mustLoad(b, sharedSpec(b, "openai.yaml"))}}})
+	srv, err := mockserver.New(mockserver.Config{Mounts: []mockserver.Mount{{Doc: mustLoad(b, testenv.Spec(b, "openai.yaml"))}}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ultra-kit/ultra/internal/testenv"
 	"github.com/ultra-kit/ultra/mockserver"
 	"github.com/ultra-kit/ultra/spec"
 )
@@ -28,8 +29,8 @@ func TestServedResponsesValidate(t *testing.T) {
 		sample int
 	}{
 		{"Ultra", ultraDoc, true, 1},
-		{"TrainTravel", func(tb testing.TB) *spec.Document { return mustLoad(tb, sharedSpec(tb, "train-travel.yaml")) }, true, 1},
-		{"OpenAI", func(tb testing.TB) *spec.Document { return mustLoad(tb, sharedSpec(tb, "openai.yaml")) }, false, 16},
+		{"TrainTravel", func(tb testing.TB) *spec.Document { return mustLoad(tb, testenv.Spec(tb, "train-travel.yaml")) }, true, 1},
+		{"OpenAI", func(tb testing.TB) *spec.Document { return mustLoad(tb, testenv.Spec(tb, "openai.yaml")) }, false, 16},
 		{"Pets", func(tb testing.TB) *spec.Document { return mustLoad(tb, "testdata/pets.yaml") }, true, 1},
 		{"Circular", func(tb testing.TB) *spec.Document { return mustLoad(tb, "testdata/circular.yaml") }, true, 1},
 	}
@@ -95,7 +96,7 @@ func TestServedResponsesValidate(t *testing.T) {
 
 // TestExamplesServed checks that documented examples come back as written.
 func TestExamplesServed(t *testing.T) {
-	train := mustLoad(t, sharedSpec(t, "train-travel.yaml"))
+	train := mustLoad(t, testenv.Spec(t, "train-travel.yaml"))
 	_, ts := mustServer(t, mockserver.Config{Mounts: []mockserver.Mount{
 		{Doc: ultraDoc(t)}, {Prefix: "/train", Doc: train}, {Prefix: "/pets", Doc: mustLoad(t, "testdata/pets.yaml")},
 	}})

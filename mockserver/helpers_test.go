@@ -6,8 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,16 +15,6 @@ import (
 	"github.com/ultra-kit/ultra/mockserver"
 	"github.com/ultra-kit/ultra/spec"
 )
-
-// sharedSpec is the path of a document in ../shared/specs (beside the repository, also in CI).
-func sharedSpec(tb testing.TB, name string) string {
-	tb.Helper()
-	p := filepath.Join("..", "..", "shared", "specs", name)
-	if _, err := os.Stat(p); err != nil {
-		tb.Fatalf("shared spec %s is missing (%v): a copy of shared/ must sit beside the repository", p, err)
-	}
-	return p
-}
 
 func mustLoad(tb testing.TB, path string) *spec.Document {
 	tb.Helper()

@@ -6,13 +6,14 @@ import (
 	"os"
 	"testing"
 
+	"github.com/ultra-kit/ultra/internal/testenv"
 	"github.com/ultra-kit/ultra/spec"
 )
 
 func BenchmarkLoadOpenAI(b *testing.B) {
-	data, err := os.ReadFile(sharedSpecs + "/openai.yaml")
+	data, err := os.ReadFile(testenv.Spec(b, "openai.yaml"))
 	if err != nil {
-		b.Fatalf("%v (the shared/ folder must sit beside the repository)", err)
+		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
@@ -57,7 +58,7 @@ func BenchmarkValidateRequestAnalyze(b *testing.B) {
 }
 
 func BenchmarkValidateRequestOpenAIChat(b *testing.B) {
-	doc := mustLoad(b, sharedSpecs+"/openai.yaml")
+	doc := mustLoad(b, testenv.Spec(b, "openai.yaml"))
 	benchValidate(b, doc, "POST", "/chat/completions",
 		`{"model":"gpt-4o","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Why is the sky blue?"}],"temperature":0.2,"max_completion_tokens":256}`,
 		"Authorization", "Bearer sk-test")

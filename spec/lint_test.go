@@ -26,9 +26,9 @@ func TestLintGolden(t *testing.T) {
 }
 
 func TestLintCleanDocuments(t *testing.T) {
-	for _, path := range []string{"../openapi.yaml", sharedSpecs + "/train-travel.yaml", sharedSpecs + "/openai.yaml", "testdata/petstore-3.0.yaml", "testdata/multi-file.yaml", "testdata/circular.yaml"} {
+	for _, path := range []string{"../openapi.yaml", shared + "train-travel.yaml", shared + "openai.yaml", "testdata/petstore-3.0.yaml", "testdata/multi-file.yaml", "testdata/circular.yaml"} {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			for _, p := range mustLoad(t, path).Lint() {
+			for _, p := range mustLoad(t, docPath(t, path)).Lint() {
 				if p.Severity == spec.SeverityError {
 					t.Errorf("%s:%s", path, p)
 				}

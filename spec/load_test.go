@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ultra-kit/ultra/internal/testenv"
 	"github.com/ultra-kit/ultra/spec"
 )
 
@@ -83,12 +84,12 @@ func TestLoadValidDocuments(t *testing.T) {
 		{"testdata/circular.yaml", "3.1.0", 3, ""},
 		{"testdata/circular/impossible.yaml", "3.1.0", 1, ""},
 		{"../openapi.yaml", "3.1.0", 9, ""},
-		{sharedSpecs + "/train-travel.yaml", "3.1.0", 7, "getting-started.md"},
-		{sharedSpecs + "/openai.yaml", "3.1.0", 288, `"nullable" in a 3.1 document`},
+		{shared + "train-travel.yaml", "3.1.0", 7, "getting-started.md"},
+		{shared + "openai.yaml", "3.1.0", 288, `"nullable" in a 3.1 document`},
 	}
 	for _, tt := range tests {
 		t.Run(filepath.Base(tt.path), func(t *testing.T) {
-			doc := mustLoad(t, tt.path)
+			doc := mustLoad(t, docPath(t, tt.path))
 			if doc.OpenAPI() != tt.openapi || len(doc.Operations()) != tt.ops {
 				t.Errorf("got openapi %s with %d operations, want %s with %d", doc.OpenAPI(), len(doc.Operations()), tt.openapi, tt.ops)
 			}
@@ -129,7 +130,7 @@ func TestCircularReferencesTerminate(t *testing.T) {
 }
 
 func TestLoadIsLazy(t *testing.T) {
-	doc := mustLoad(t, sharedSpecs+"/openai.yaml")
+	doc := mustLoad(t, testenv.Spec(t, "openai.yaml"))
 	if n := doc.CompiledSchemas(); n != 0 {
 		t.Fatalf("load compiled %d schemas, want none", n)
 	}

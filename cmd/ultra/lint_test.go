@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/ultra-kit/ultra/internal/testenv"
 )
 
 // runCmd runs the program with args and returns stdout and stderr together, and the exit status.
@@ -10,6 +12,23 @@ func runCmd(t *testing.T, args ...string) (string, int) {
 	t.Helper()
 	stdout, stderr, code := runCLI(t, nil, args...)
 	return stdout + stderr, code
+}
+
+// sharedArg marks an argument as a third-party document in ULTRA_SPECS_DIR (../shared/specs).
+const sharedArg = "shared/"
+
+// sharedArgs resolves marked arguments inside the subtest, so a missing document skips that case
+// alone (or fails it with ULTRA_REQUIRE_SPECS=1).
+func sharedArgs(tb testing.TB, args []string) []string {
+	tb.Helper()
+	out := make([]string, len(args))
+	for i, a := range args {
+		if name, ok := strings.CutPrefix(a, sharedArg); ok {
+			a = testenv.Spec(tb, name)
+		}
+		out[i] = a
+	}
+	return out
 }
 
 func TestRunLint(t *testing.T) {
@@ -21,8 +40,8 @@ func TestRunLint(t *testing.T) {
 	}{
 		{"EmbeddedContract", []string{"lint"}, 0, "0 errors"},
 		{"ContractFile", []string{"lint", "../../openapi.yaml"}, 0, "0 errors"},
-		{"TrainTravel", []string{"lint", "../../../shared/specs/train-travel.yaml"}, 0, "0 errors"},
-		{"OpenAI", []string{"lint", "../../../shared/specs/openai.yaml"}, 0, "0 errors"},
+		{"TrainTravel", []string{"lint", sharedArg + "train-travel.yaml"}, 0, "0 errors"},
+		{"OpenAI", []string{"lint", sharedArg + "openai.yaml"}, 0, "0 errors"},
 		{"Problems", []string{"lint", "../../spec/testdata/lint/problems.yaml"}, 1, "../../spec/testdata/lint/problems.yaml:20:26: error: "},
 		{"YAMLSyntax", []string{"lint", "../../spec/testdata/invalid/yaml-syntax.yaml"}, 1, "yaml-syntax.yaml:9:3: invalid YAML"},
 		{"MissingFile", []string{"lint", "nope.yaml"}, 1, "nope.yaml: no such file"},
@@ -31,7 +50,7 @@ func TestRunLint(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, code := runCmd(t, tt.args...)
+			out, code := runCmd(t, sharedArgs(t, tt.args)...)
 			if code != tt.code || !strings.Contains(out, tt.want) {
 				t.Errorf("exit %d, want %d; output:\n%s\nwant it to contain %q", code, tt.code, out, tt.want)
 			}

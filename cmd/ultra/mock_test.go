@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ultra-kit/ultra/internal/syncbuf"
+	"github.com/ultra-kit/ultra/internal/testenv"
 )
 
 var listeningRE = regexp.MustCompile(`listening on (http://[0-9.:]+)`)
@@ -94,12 +95,8 @@ func TestMockDefaults(t *testing.T) {
 }
 
 func TestMockSharedSpecsWithPrefixes(t *testing.T) {
-	shared := filepath.Join("..", "..", "..", "shared", "specs")
-	if _, err := os.Stat(shared); err != nil {
-		t.Fatalf("shared specs missing at %s (%v): a copy of shared/ must sit beside the repository", shared, err)
-	}
-	url, stop := startMock(t, "--no-providers", "--spec", "/train="+filepath.Join(shared, "train-travel.yaml"),
-		"--spec", "/openai="+filepath.Join(shared, "openai.yaml"), "--log-format", "json")
+	url, stop := startMock(t, "--no-providers", "--spec", "/train="+testenv.Spec(t, "train-travel.yaml"),
+		"--spec", "/openai="+testenv.Spec(t, "openai.yaml"), "--log-format", "json")
 	if code, body := get(t, url+"/train/stations", "Authorization", "Bearer t"); code != 200 || !strings.Contains(body, "Berlin") {
 		t.Fatalf("expected train-travel served, got %d: %s", code, body)
 	}

@@ -8,20 +8,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ultra-kit/ultra/internal/testenv"
 	"github.com/ultra-kit/ultra/mockserver/fault"
 	"github.com/ultra-kit/ultra/mockserver/providers"
 	"github.com/ultra-kit/ultra/spec"
 )
 
-// openaiSpec is OpenAI's published OpenAPI document, shared by the team next to the repository.
-const openaiSpec = "../../../shared/specs/openai.yaml"
-
 // TestOpenAIResponsesMatchSpec validates the mock's answers against the schemas of OpenAI's own
 // OpenAPI document.
 func TestOpenAIResponsesMatchSpec(t *testing.T) {
+	openaiSpec := testenv.Spec(t, "openai.yaml") // OpenAI's published OpenAPI document
 	doc, err := spec.LoadFile(openaiSpec)
 	if err != nil {
-		t.Fatalf("load %s (the shared OpenAI spec must be present next to the repository): %v", openaiSpec, err)
+		t.Fatalf("load %s: %v", openaiSpec, err)
 	}
 	srv := mustServer(t, providers.Config{Faults: mustFaults(t, fault.Fault{Target: "openai:gpt-limited", Kind: fault.KindRateLimit})})
 	chat := func(model string, extra map[string]any) map[string]any {
