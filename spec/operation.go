@@ -27,6 +27,9 @@ type Operation struct {
 	Model *v3.Operation
 
 	doc *Document
+	// validatorPath is Path with label and matrix path parameters spelled the way libopenapi-validator
+	// recognises their style ({.name}, {;name}, a trailing * when exploded); see styledTemplate.
+	validatorPath string
 }
 
 // Parameter is a documented path, query, header or cookie parameter.
@@ -120,6 +123,7 @@ func (d *Document) index() error {
 				return fmt.Errorf("operationId %q is used by both %s %s and %s %s", op.ID, prev.Method, prev.Path, method, path)
 			}
 			op.Parameters = mergeParams(item.Parameters, o.Parameters)
+			op.validatorPath = styledTemplate(path, item.Parameters, o.Parameters)
 			if o.RequestBody != nil {
 				rb := &RequestBody{}
 				if o.RequestBody.Required != nil {
@@ -222,6 +226,33 @@ func (d *Document) resolveSecurity(reqs []*base.SecurityRequirement) []SecurityR
 			}
 		}
 		out = append(out, req)
+	}
+	return out
+}
+
+// styledTemplate rewrites the path parameters of template whose style is label or matrix into the
+// RFC 6570 operators libopenapi-validator reads the style from: {v} becomes {.v} (label) or {;v}
+// (matrix), with a * when exploded. Without it the validator parses "/versions/.3" as the integer
+// ".3" and rejects every well-formed label or matrix value. Operation-level parameters win.
+func styledTemplate(template string, pathLevel, opLevel []*v3.Parameter) string {
+	out := template
+	seen := map[string]bool{}
+	for _, list := range [][]*v3.Parameter{opLevel, pathLevel} {
+		for _, p := range list {
+			if p == nil || p.In != "path" || seen[p.Name] {
+				continue
+			}
+			seen[p.Name] = true
+			op := map[string]string{"label": ".", "matrix": ";"}[p.Style]
+			if op == "" {
+				continue
+			}
+			star := ""
+			if p.Explode != nil && *p.Explode {
+				star = "*"
+			}
+			out = strings.Replace(out, "{"+p.Name+"}", "{"+op+p.Name+star+"}", 1)
+		}
 	}
 	return out
 }

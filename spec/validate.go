@@ -217,13 +217,16 @@ func (op *Operation) ValidateRequest(r *http.Request) error {
 		req.Method = http.MethodGet
 	}
 	v, item := op.requestValidator()
-	ok, errs := v.ValidateHttpRequestSyncWithPathItem(req, item, op.Path)
+	ok, errs := v.ValidateHttpRequestSyncWithPathItem(req, item, op.validatorPath)
 	if ok {
 		return nil
 	}
 	err := convert(errs)
-	// A missing required body shows up as an undocumented empty content type: say what it is.
 	var verrs ValidationErrors
+	if errors.As(err, &verrs) {
+		op.locateParameters(verrs)
+	}
+	// A missing required body shows up as an undocumented empty content type: say what it is.
 	if errors.As(err, &verrs) && op.RequestBody != nil && op.RequestBody.Required && r.Header.Get("Content-Type") == "" && (r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0) {
 		for i, v := range verrs {
 			if v.In == InContentType {
@@ -232,6 +235,28 @@ func (op *Operation) ValidateRequest(r *http.Request) error {
 		}
 	}
 	return err
+}
+
+// locateParameters corrects the location of parameter violations the validator files under another
+// one (a header object that fails its schema comes back as a query error): a violation whose name
+// the operation documents in exactly one other location moves there.
+func (op *Operation) locateParameters(verrs ValidationErrors) {
+	for _, v := range verrs {
+		switch v.In {
+		case InPath, InQuery, InHeader, InCookie:
+		default:
+			continue
+		}
+		var found []In
+		for _, p := range op.Parameters {
+			if p.Name == v.Pointer || (p.In == "header" && strings.EqualFold(p.Name, v.Pointer)) {
+				found = append(found, In(p.In))
+			}
+		}
+		if len(found) == 1 && found[0] != v.In {
+			v.In = found[0]
+		}
+	}
 }
 
 // ValidateResponse checks a response to a request: the status and content type must be documented and
@@ -369,21 +394,30 @@ func mostRelevantBranch(errs ValidationErrors, level int) ValidationErrors {
 		l := locs[level]
 		return site{e.Keyword[:l[0]], e.Keyword[l[2]:l[3]]}, true
 	}
-	score := map[string]map[string]int{} // prefix -> branch -> score
+	groups := map[site]ValidationErrors{}
 	for _, e := range errs {
 		if s, ok := at(e); ok {
-			if score[s.prefix] == nil {
-				score[s.prefix] = map[string]int{}
-			}
+			groups[s] = append(groups[s], e)
+		}
+	}
+	if len(groups) == 0 {
+		return errs
+	}
+	// A branch is scored by what is left of its errors once its own nested oneOf/anyOf are narrowed
+	// to their best branch: a recursive schema (a filter of filters) otherwise piles every nested
+	// branch's noise onto the branch that is in fact the closest.
+	score := map[string]map[string]int{} // prefix -> branch -> score
+	for s, group := range groups {
+		if score[s.prefix] == nil {
+			score[s.prefix] = map[string]int{}
+		}
+		for _, e := range mostRelevantBranch(group, level+1) {
 			w := 1
 			if strings.HasSuffix(e.Keyword, "/const") || strings.HasSuffix(e.Keyword, "/enum") {
 				w = 10
 			}
 			score[s.prefix][s.branch] += w
 		}
-	}
-	if len(score) == 0 {
-		return errs
 	}
 	best := map[string]string{}
 	for prefix, branches := range score {
