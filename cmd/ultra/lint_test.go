@@ -42,6 +42,7 @@ func TestRunLint(t *testing.T) {
 		{"ContractFile", []string{"lint", "../../openapi.yaml"}, 0, "0 errors"},
 		{"TrainTravel", []string{"lint", sharedArg + "train-travel.yaml"}, 0, "0 errors"},
 		{"OpenAI", []string{"lint", sharedArg + "openai.yaml"}, 0, "0 errors"},
+		{"BigAPI", []string{"lint", "../../internal/testdocs/bigapi/bigapi.yaml"}, 0, "363 operations, 0 errors, 1 warnings"},
 		{"Problems", []string{"lint", "../../spec/testdata/lint/problems.yaml"}, 1, "../../spec/testdata/lint/problems.yaml:20:26: error: "},
 		{"YAMLSyntax", []string{"lint", "../../spec/testdata/invalid/yaml-syntax.yaml"}, 1, "yaml-syntax.yaml:9:3: invalid YAML"},
 		{"MissingFile", []string{"lint", "nope.yaml"}, 1, "nope.yaml: no such file"},
