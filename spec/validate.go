@@ -56,6 +56,7 @@ func (d *Document) validatorFor(k subKey, trim func() *v3.PathItem) (validator.V
 		sub.Webhooks = nil
 		d.render.Lock()
 		defer d.render.Unlock()
+		d.precompile(sv.item, k.response)
 		sv.v = validator.NewValidatorFromV3Model(&sub,
 			config.WithFormatAssertions(),
 			config.WithSchemaCache(d.schemas), config.WithSchemaResourceCache(d.resources),
