@@ -12,6 +12,7 @@ import (
 	"time"
 
 	ultra "github.com/ultra-kit/ultra"
+	"github.com/ultra-kit/ultra/internal/memlimit"
 	"github.com/ultra-kit/ultra/mockserver"
 	"github.com/ultra-kit/ultra/mockserver/fault"
 	"github.com/ultra-kit/ultra/spec"
@@ -58,6 +59,8 @@ func runMock(ctx context.Context, args []string, e env) error {
 	noProviders := fs.Bool("no-providers", false, "do not mount the OpenAI, Anthropic and Gemini mocks")
 	fs.Var(&keys, "provider-key", "accepted API key of a provider (`provider=key`); repeatable (default: any non-empty key)")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to `FILE` until shutdown (for go tool pprof)")
+	memProfile := fs.String("memprofile", "", "write a heap profile to `FILE` at shutdown (for go tool pprof)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -117,6 +120,12 @@ func runMock(ctx context.Context, args []string, e env) error {
 		return usageErr("mock: %v", err)
 	}
 	defer srv.Close()
+	stopProfiles, err := startProfiles(*cpuProfile, *memProfile)
+	if err != nil {
+		return usageErr("mock: %v", err)
+	}
+	// The heap would otherwise grow to twice what the documents' models hold live.
+	memlimit.Keep(ctx, e.getenv, memlimit.Policy{})
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -152,6 +161,9 @@ func runMock(ctx context.Context, args []string, e env) error {
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
 		return fmt.Errorf("mock: shutdown: %w", err)
+	}
+	if err := stopProfiles(); err != nil {
+		return fmt.Errorf("mock: %w", err)
 	}
 	return nil
 }
