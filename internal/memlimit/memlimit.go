@@ -18,7 +18,7 @@ type Policy struct {
 	// Ratio is the limit as a multiple of the live heap; 0 means 1.5.
 	Ratio float64
 	// Headroom is the least the limit sits above the live heap, so a small heap is not collected
-	// continuously; 0 means 32 MiB.
+	// continuously; 0 means 48 MiB.
 	Headroom uint64
 	// Every is how often the live heap is read again; 0 means one second.
 	Every time.Duration
@@ -31,7 +31,7 @@ func (p Policy) Limit(live uint64) uint64 {
 		ratio = 1.5
 	}
 	if headroom == 0 {
-		headroom = 32 << 20
+		headroom = 48 << 20
 	}
 	limit := uint64(math.Ceil(float64(live) * ratio))
 	if limit < live+headroom {

@@ -18,8 +18,8 @@ func TestLimit(t *testing.T) {
 		p         memlimit.Policy
 		live, out uint64
 	}{
-		{"RatioWinsOnALargeHeap", memlimit.Policy{}, 100 * mib, 150 * mib},
-		{"HeadroomWinsOnASmallHeap", memlimit.Policy{}, 10 * mib, 42 * mib},
+		{"RatioWinsOnALargeHeap", memlimit.Policy{}, 200 * mib, 300 * mib},
+		{"HeadroomWinsOnASmallHeap", memlimit.Policy{}, 10 * mib, 58 * mib},
 		{"OwnRatio", memlimit.Policy{Ratio: 1.2, Headroom: 1}, 100 * mib, 120 * mib},
 		{"OwnHeadroom", memlimit.Policy{Headroom: 64 * mib}, 100 * mib, 164 * mib},
 	} {
