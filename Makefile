@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 PKGS    := ./...
 
-.PHONY: run test bench lint check-imports build contract clean
+.PHONY: run test bench lint check-imports build image contract clean
 
 ## run: start the gateway in development mode with in-process mock providers. The first build downloads
 ## the modules and compiles for minutes: say so before starting, judged by bin/ultra-dev being absent.
@@ -52,6 +52,14 @@ check-imports:
 ## build: a static binary in bin/
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/ultra
+
+## image: the static binary in a FROM scratch image, ultra:$(VERSION) (deploy/Dockerfile; nothing is pulled)
+IMAGE   ?= ultra:$(VERSION)
+CA_CERTS ?= /etc/ssl/certs/ca-certificates.crt
+image: build
+	@[ -f "$(CA_CERTS)" ] || { echo "make image: $(CA_CERTS) is missing: install ca-certificates or set CA_CERTS"; exit 2; }
+	cp "$(CA_CERTS)" bin/ca-certificates.crt
+	docker build --file deploy/Dockerfile --tag $(IMAGE) --tag ultra:latest bin
 
 clean:
 	rm -rf bin

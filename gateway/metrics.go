@@ -19,6 +19,9 @@ type metrics struct {
 	breakerChanges    *prometheus.CounterVec
 	rateLimited       *prometheus.CounterVec
 	contractViolation *prometheus.CounterVec
+	storeUp           *prometheus.GaugeVec
+	storeErrors       *prometheus.CounterVec
+	storeLatency      *prometheus.HistogramVec
 }
 
 func newMetrics() *metrics {
@@ -50,13 +53,33 @@ func newMetrics() *metrics {
 		contractViolation: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ultra_contract_violations_total", Help: "Responses that did not match openapi.yaml (development and testing only).",
 		}, []string{"operation"}),
+		storeUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "ultra_rate_limit_store_up", Help: "1 while the rate-limit store (memory or redis) answers, 0 while it fails.",
+		}, []string{"store"}),
+		storeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ultra_rate_limit_store_errors_total", Help: "Rate-limit store calls that failed or timed out.",
+		}, []string{"store"}),
+		storeLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "ultra_rate_limit_store_duration_seconds", Help: "Latency of rate-limit store calls.",
+			Buckets: []float64{.00001, .0001, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
+		}, []string{"store"}),
+	}
+	for _, class := range []string{classAnalyze, classDefault} {
+		m.rateLimited.WithLabelValues(class) // exported at 0, so increase() sees the first rejection
 	}
 	m.reg.MustRegister(m.requests, m.latency, m.providerCalls, m.providerLatency, m.breakerState, m.breakerChanges,
-		m.rateLimited, m.contractViolation,
+		m.rateLimited, m.contractViolation, m.storeUp, m.storeErrors, m.storeLatency,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// storeStarted exports the store's series at their zero values and marks it up.
+func (m *metrics) storeStarted(store string) {
+	m.storeUp.WithLabelValues(store).Set(1)
+	m.storeErrors.WithLabelValues(store)
+	m.storeLatency.WithLabelValues(store)
 }

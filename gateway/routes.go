@@ -43,6 +43,7 @@ func (g *Gateway) routes() (http.Handler, error) {
 		}
 		if g.cfg.Environment != EnvProduction {
 			h = g.validateResponse(op, h)
+			g.metrics.contractViolation.WithLabelValues(op.ID) // exported at 0 for every checked operation
 		}
 		bound[op.ID] = h
 	}

@@ -105,6 +105,7 @@ func New(cfg Config, deps Deps) (*Gateway, error) {
 	for _, m := range cfg.Models {
 		g.modelsByName[m.Name] = m
 	}
+	g.metrics.storeStarted("memory")
 	auth, err := newAuthenticator(cfg, deps.HTTPClient, deps.Now, logger)
 	if err != nil {
 		return nil, err
