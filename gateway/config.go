@@ -66,6 +66,12 @@ type Config struct {
 	AnalyzeRPM, AnalyzeBurst int
 	// DefaultRPM and DefaultBurst limit the other authenticated operations (defaults 600 and 50).
 	DefaultRPM, DefaultBurst int
+	// RateLimitStore keeps the buckets: "memory" (RATE_LIMIT_STORE; the default, per process) or a
+	// redis://HOST:PORT/DB or rediss:// URL shared by every replica. RateLimitRedisFailure is what
+	// limited requests get while Redis fails: "open" (the default; allowed) or "closed" (503).
+	// RateLimitRedisTimeout bounds one store call (default 100ms).
+	RateLimitStore, RateLimitRedisFailure string
+	RateLimitRedisTimeout                 time.Duration
 
 	// BreakerFailureThreshold is how many consecutive transient failures open a breaker (default 3).
 	BreakerFailureThreshold int
@@ -201,6 +207,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.AnalyzeBurst = l.positive("RATE_LIMIT_ANALYZE_BURST", 10)
 	c.DefaultRPM = l.positive("RATE_LIMIT_DEFAULT_RPM", 600)
 	c.DefaultBurst = l.positive("RATE_LIMIT_DEFAULT_BURST", 50)
+	c.RateLimitStore, c.RateLimitRedisFailure = l.str("RATE_LIMIT_STORE", StoreMemory), strings.ToLower(l.str("RATE_LIMIT_REDIS_FAILURE", FailureOpen))
+	c.RateLimitRedisTimeout = l.duration("RATE_LIMIT_REDIS_TIMEOUT", defaultStoreTimeout)
 	c.BreakerFailureThreshold = l.positive("BREAKER_FAILURE_THRESHOLD", 3)
 	c.BreakerRecoveryTimeout = l.duration("BREAKER_RECOVERY_TIMEOUT", pickDur(testing, 5*time.Second, 5*time.Minute))
 	c.ProviderTimeout = l.duration("PROVIDER_TIMEOUT", 30*time.Second)
@@ -227,6 +235,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	c.Models = models
 	problems = append(problems, c.checkJWT()...)
+	problems = append(problems, c.rateLimitStoreProblems(prod)...)
 	for _, p := range []struct{ name, v string }{
 		{"OPENAI_BASE_URL", c.OpenAIBaseURL}, {"ANTHROPIC_BASE_URL", c.AnthropicBaseURL}, {"GEMINI_BASE_URL", c.GeminiBaseURL}, {"JWKS_URL", c.JWKSURL},
 	} {

@@ -175,6 +175,7 @@ func (g *Gateway) handleHealth() http.Handler {
 		MockMode         bool              `json:"mock_mode"`
 		Services         map[string]string `json:"services"`
 		DegradedServices []string          `json:"degraded_services"`
+		RateLimitStore   storeReport       `json:"rate_limit_store"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		now := g.now()
@@ -206,6 +207,7 @@ func (g *Gateway) handleHealth() http.Handler {
 		default:
 			resp.Status = "ok"
 		}
+		resp.RateLimitStore, resp.Status = g.limiter.report(), g.limiter.degrade(resp.Status)
 		writeJSON(w, http.StatusOK, resp)
 	})
 }
@@ -223,9 +225,14 @@ func (g *Gateway) handleReadiness() http.Handler {
 		Reason string `json:"reason,omitempty"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		storeReady, storeReason := g.limiter.readiness()
+		if !storeReady {
+			writeJSON(w, http.StatusServiceUnavailable, response{Status: "not_ready", Reason: storeReason})
+			return
+		}
 		for _, name := range providerNames {
 			if g.health.usable(name) {
-				writeJSON(w, http.StatusOK, response{Ready: true, Status: "ready"})
+				writeJSON(w, http.StatusOK, response{Ready: true, Status: "ready", Reason: storeReason})
 				return
 			}
 		}

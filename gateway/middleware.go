@@ -198,7 +198,13 @@ func (g *Gateway) authenticate(op *spec.Operation, next http.Handler) http.Handl
 		if authErr == nil && id.subject != "" {
 			key = "sub:" + id.subject
 		}
-		res := g.limiter.allow(key, class)
+		res, err := g.limiter.allow(r.Context(), key, class)
+		if err != nil {
+			if r.Context().Err() == nil { // else the client went away
+				writeError(w, r, g.logger, err)
+			}
+			return
+		}
 		res.setHeaders(w.Header())
 		if !res.allowed {
 			g.metrics.rateLimited.WithLabelValues(class).Inc()

@@ -109,6 +109,9 @@ func problemFor(err error) problem {
 		secs := ceilSeconds(rl.retryAfter)
 		return problem{Status: 429, Code: "rate_limited", Type: "rate-limited", Title: "Too many requests", retryAfter: rl.retryAfter,
 			Detail: fmt.Sprintf("Rate limit of %d requests per minute exceeded; retry in %d seconds.", rl.rpm, secs)}
+	case errors.Is(err, errStoreUnavailable):
+		return problem{Status: 503, Code: "rate_limit_store_unavailable", Type: "rate-limit-store-unavailable", Title: "Service unavailable",
+			retryAfter: time.Second, Detail: "The rate-limit store cannot be reached and RATE_LIMIT_REDIS_FAILURE is closed; retry shortly."}
 	case errors.Is(err, errBodyTooLarge), errors.As(err, &mbe):
 		return problem{Status: 413, Code: "payload_too_large", Type: "payload-too-large", Title: "Payload too large", Detail: err.Error()}
 	case errors.As(err, &mt):

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"math"
 	"net"
 	"net/http"
@@ -64,6 +65,7 @@ type limitResult struct {
 	reset      time.Duration // until the bucket is full again
 	retryAfter time.Duration // until one token is available (when not allowed)
 	rpm        int
+	unknown    bool // the store failed and the open policy let the request through: no headers
 }
 
 func (rl *rateLimiter) allow(id, class string) limitResult {
@@ -94,6 +96,14 @@ func (rl *rateLimiter) allow(id, class string) limitResult {
 	return res
 }
 
+// take is allow as a limitStore: the memory store never fails.
+func (rl *rateLimiter) take(_ context.Context, k limitKey, _ classLimit) (limitResult, error) {
+	return rl.allow(k.identity, k.class), nil
+}
+
+func (rl *rateLimiter) ping(context.Context) error { return nil }
+func (rl *rateLimiter) close() error               { return nil }
+
 // sweep drops entries idle for longer than their bucket takes to refill.
 func (rl *rateLimiter) sweep(now time.Time) {
 	rl.lastSweep = now
@@ -113,6 +123,9 @@ func (rl *rateLimiter) size() int {
 }
 
 func (res limitResult) setHeaders(h http.Header) {
+	if res.unknown {
+		return
+	}
 	h.Set("RateLimit-Limit", strconv.Itoa(res.limit))
 	h.Set("RateLimit-Remaining", strconv.Itoa(res.remaining))
 	h.Set("RateLimit-Reset", strconv.Itoa(ceilSeconds(res.reset)))

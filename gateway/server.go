@@ -51,7 +51,7 @@ type Gateway struct {
 	doc          *spec.Document
 	metrics      *metrics
 	auth         *authenticator
-	limiter      *rateLimiter
+	limiter      *limiter
 	providers    map[string]Provider
 	breakers     map[string]*breaker
 	health       *health
@@ -99,13 +99,17 @@ func New(cfg Config, deps Deps) (*Gateway, error) {
 	}
 	g := &Gateway{
 		cfg: cfg, logger: logger, now: deps.Now, doc: doc, metrics: newMetrics(),
-		limiter: newRateLimiter(cfg, deps.Now), models: cfg.Models, modelsByName: map[string]Model{},
+		models: cfg.Models, modelsByName: map[string]Model{},
 		breakers: map[string]*breaker{}, started: deps.Now(),
 	}
 	for _, m := range cfg.Models {
 		g.modelsByName[m.Name] = m
 	}
-	g.metrics.storeStarted("memory")
+	lim, err := newLimiter(cfg, deps.Now, g.metrics, logger)
+	if err != nil {
+		return nil, err
+	}
+	g.limiter = lim
 	auth, err := newAuthenticator(cfg, deps.HTTPClient, deps.Now, logger)
 	if err != nil {
 		return nil, err
@@ -187,6 +191,7 @@ func (g *Gateway) Start(ctx context.Context) {
 		ctx, cancel := context.WithCancel(ctx)
 		g.cancel = cancel
 		g.health.checkAll(ctx)
+		g.limiter.ping(ctx)
 		g.wg.Add(1)
 		go func() {
 			defer g.wg.Done()
@@ -198,6 +203,7 @@ func (g *Gateway) Start(ctx context.Context) {
 					return
 				case <-t.C:
 					g.health.checkAll(ctx)
+					g.limiter.ping(ctx)
 				}
 			}
 		}()
@@ -213,6 +219,7 @@ func (g *Gateway) Close() error {
 			g.cancel()
 		}
 		g.wg.Wait()
+		_ = g.limiter.close()
 	})
 	return nil
 }
