@@ -31,7 +31,7 @@ func newRedisStore(rawURL string, timeout time.Duration) (*redisStore, error) {
 	}
 	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout, opts.PoolTimeout = timeout, timeout, timeout, timeout
 	opts.ContextTimeoutEnabled = true
-	opts.MaxRetries = -1
+	opts.MaxRetries, opts.DialerRetries = -1, 1
 	opts.DisableIdentity = true // no CLIENT SETINFO: older and managed Redis refuse it
 	client := redis.NewClient(opts)
 	return &redisStore{client: client, lim: redis_rate.NewLimiter(client)}, nil

@@ -55,6 +55,7 @@ func (st *steps) register(sc *godog.ScenarioContext) {
 	st.registerFaults(sc)
 	st.registerAssertions(sc)
 	st.registerConfig(sc)
+	st.registerReplicas(sc)
 }
 
 // settle waits until every breaker of the target's gateway is closed and it is ready again. A breaker

@@ -7,8 +7,11 @@ package harness
 import (
 	"context"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
+
+	"github.com/ultra-kit/ultra/internal/redistest"
 )
 
 // Target is a running Ultra gateway the suite talks to over HTTP.
@@ -67,6 +70,7 @@ const (
 	TagTokenMinting  = "token-minting"
 	TagJWTAudience   = "jwt-audience"
 	TagTestMode      = "test-mode"
+	TagReplicas      = "replicas"
 )
 
 // Unsupported returns, for every tag the target cannot run, why (tag without "@").
@@ -90,6 +94,11 @@ func Unsupported(t Target) map[string]string {
 	}
 	if !c.Audience || !c.MintTokens {
 		out[TagJWTAudience] = "the gateway's JWT_AUDIENCE is unknown or unset"
+	}
+	if !c.InProcess {
+		out[TagReplicas] = "the scenario starts its own Redis and two gateway replicas on it, which only the in-process target can"
+	} else if _, err := redistest.Available(); err != nil && os.Getenv(redistest.RequireEnv) != "1" {
+		out[TagReplicas] = err.Error() + "; " + redistest.RequireEnv + "=1 makes this a failure"
 	}
 	if c.TestModeSecret == "" {
 		out[TagTestMode] = "the gateway's TEST_MODE_SECRET is unknown (set TEST_MODE_SECRET)"
