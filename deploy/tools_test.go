@@ -7,21 +7,17 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ultra-kit/ultra/internal/testenv"
 )
 
-// mustTool returns the path of a command line tool, or skips the test in one line when it is not on
-// PATH; with require=1 in the environment its absence is a failure.
+// mustTool returns the path of a command line tool, or skips the test (through internal/testenv, so
+// make test counts it) when it is not on PATH; with require=1 in the environment its absence fails.
 func mustTool(t *testing.T, name, require, install string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
-	if err == nil {
-		return path
-	}
-	if os.Getenv(require) == "1" {
-		t.Fatalf("%s=1 but %s is not on PATH (%s)", require, name, install)
-	}
-	t.Skipf("%s NOT RUN: %s is not on PATH (%s; %s=1 makes this a failure)", t.Name(), name, install, require)
-	return ""
+	testenv.Require(t, name, require, install, err)
+	return path
 }
 
 // run runs a command in dir, with env added to the environment, and returns its combined output,

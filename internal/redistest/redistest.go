@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ultra-kit/ultra/internal/testenv"
 )
 
 // RequireEnv set to 1 makes a missing redis-server a test failure instead of a skip.
@@ -58,16 +60,12 @@ func Start(ctx context.Context) (*Server, error) {
 	return s, nil
 }
 
-// MustStart starts a server for tb and stops it at cleanup. Without redis-server it skips tb with
-// one line, or fails it when ULTRA_REQUIRE_REDIS=1.
+// MustStart starts a server for tb and stops it at cleanup. Without redis-server it skips tb
+// through internal/testenv (so make test counts it), or fails it when ULTRA_REQUIRE_REDIS=1.
 func MustStart(tb testing.TB) *Server {
 	tb.Helper()
-	if _, err := Available(); err != nil {
-		if os.Getenv(RequireEnv) == "1" {
-			tb.Fatalf("%s=1 but %v", RequireEnv, err)
-		}
-		tb.Skipf("REDIS TESTS NOT RUN: %v; %s=1 makes this a failure", err, RequireEnv)
-	}
+	_, err := Available()
+	testenv.Require(tb, "a Redis server (redis-server)", RequireEnv, "apt-get install redis-server", err)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	s, err := Start(ctx)
