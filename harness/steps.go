@@ -50,11 +50,7 @@ func (st *steps) register(sc *godog.ScenarioContext) {
 		}
 		return ctx, nil
 	})
-	st.registerHTTP(sc)
-	st.registerAuth(sc)
-	st.registerFaults(sc)
-	st.registerAssertions(sc)
-	st.registerConfig(sc)
+	st.registerVocabulary(sc)
 }
 
 // settle waits until every breaker of the target's gateway is closed and it is ready again. A breaker

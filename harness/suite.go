@@ -100,48 +100,25 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, errors.New("run: no target")
 	}
 	start := time.Now()
-	fsys := opts.Features
-	if fsys == nil {
-		fsys = ultra.Features()
-	}
-	paths := opts.Paths
-	if len(paths) == 0 {
-		paths = []string{"."}
-	}
-	format := opts.Format
-	if format == "" {
-		format = "pretty"
-	}
-	out := opts.Output
-	if out == nil {
-		out = os.Stdout
-	}
+	opts = withDefaults(opts)
 	doc, err := spec.Load(ultra.Contract(), spec.Options{Name: "openapi.yaml"})
 	if err != nil {
 		return nil, fmt.Errorf("load the contract: %w", err)
 	}
-
 	unsupported := Unsupported(opts.Target)
 	skipTags := make([]string, 0, len(unsupported))
 	for t := range unsupported {
 		skipTags = append(skipTags, t)
 	}
-	res := &Result{}
-	skipped, err := skippedScenarios(fsys, paths, opts.Tags, unsupported)
+	skipped, err := skippedScenarios(opts.Features, opts.Paths, opts.Tags, unsupported)
 	if err != nil {
 		return nil, err
 	}
-	res.Skipped = skipped
-
-	journal := opts.Journal
-	if journal == nil {
-		journal = &Journal{}
-	}
 	st := &steps{
 		target:  opts.Target,
-		client:  NewClient(doc, opts.HTTPClient, journal),
+		client:  NewClient(doc, opts.HTTPClient, opts.Journal),
 		doc:     doc,
-		journal: journal,
+		journal: opts.Journal,
 	}
 	rec := &recorder{lastStep: map[string]Failure{}}
 	suite := godog.TestSuite{
@@ -152,22 +129,20 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		},
 		Options: &godog.Options{
 			Strict:         true,
-			Format:         format,
-			Output:         out,
+			Format:         opts.Format,
+			Output:         opts.Output,
 			Concurrency:    max(opts.Concurrency, 1),
 			TestingT:       opts.TestingT,
-			FS:             fsys,
-			Paths:          paths,
+			FS:             opts.Features,
+			Paths:          opts.Paths,
 			Tags:           tagFilter(opts.Tags, skipTags),
 			NoColors:       opts.NoColors,
 			DefaultContext: ctx,
 		},
 	}
-	res.Status = suite.Run()
-	rec.mu.Lock()
-	res.Scenarios, res.Failures, res.Failed = rec.scenarios, rec.failures, len(rec.failures)
-	rec.mu.Unlock()
-	for _, x := range journal.Exchanges() {
+	res := &Result{Skipped: skipped, Status: suite.Run()}
+	rec.fill(res)
+	for _, x := range opts.Journal.Exchanges() {
 		res.Exchanges++
 		if len(x.Violations) > 0 {
 			res.Violations = append(res.Violations, x)
@@ -178,6 +153,33 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return res, errors.New("run: godog refused the options (see the output above)")
 	}
 	return res, nil
+}
+
+// withDefaults fills the zero fields of opts with their documented defaults.
+func withDefaults(opts Options) Options {
+	if opts.Features == nil {
+		opts.Features = ultra.Features()
+	}
+	if len(opts.Paths) == 0 {
+		opts.Paths = []string{"."}
+	}
+	if opts.Format == "" {
+		opts.Format = "pretty"
+	}
+	if opts.Output == nil {
+		opts.Output = os.Stdout
+	}
+	if opts.Journal == nil {
+		opts.Journal = &Journal{}
+	}
+	return opts
+}
+
+// fill copies the recorded outcomes into res.
+func (rec *recorder) fill(res *Result) {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	res.Scenarios, res.Failures, res.Failed = rec.scenarios, rec.failures, len(rec.failures)
 }
 
 func (rec *recorder) hooks(sc *godog.ScenarioContext) {
