@@ -47,12 +47,18 @@ func (st *steps) headerPresent(ctx context.Context, name string) error {
 }
 
 func (st *steps) headerIs(ctx context.Context, name, want string) error {
+	if err := expectValues(ctx, &want); err != nil {
+		return err
+	}
 	return withLast(ctx, "header "+name, func(s *scenario, g gomega.Gomega) {
 		g.Expect(s.last.Header.Get(name)).To(gomega.Equal(want))
 	})
 }
 
 func (st *steps) headerContains(ctx context.Context, name, want string) error {
+	if err := expectValues(ctx, &want); err != nil {
+		return err
+	}
 	return withLast(ctx, "header "+name, func(s *scenario, g gomega.Gomega) {
 		g.Expect(s.last.Header.Get(name)).To(gomega.ContainSubstring(want))
 	})
@@ -72,6 +78,9 @@ func (st *steps) headerInteger(ctx context.Context, name, kind string) error {
 }
 
 func (st *steps) fieldOneOf(ctx context.Context, path, options string) error {
+	if err := expectValues(ctx, &options); err != nil {
+		return err
+	}
 	return field(ctx, path, func(v gjson.Result, g gomega.Gomega) {
 		g.Expect(v.String()).To(gomega.BeElementOf(list(options)))
 	})
@@ -122,6 +131,12 @@ func (st *steps) fieldIs(ctx context.Context, path, literal string) error {
 	if err := json.Unmarshal([]byte(literal), &want); err != nil {
 		return fmt.Errorf("step: %s is not a JSON value: %w", literal, err)
 	}
+	if text, ok := want.(string); ok {
+		if err := expectValues(ctx, &text); err != nil {
+			return err
+		}
+		want = text
+	}
 	return field(ctx, path, func(v gjson.Result, g gomega.Gomega) {
 		if want == nil {
 			g.Expect(v.Value()).To(gomega.BeNil())
@@ -132,18 +147,27 @@ func (st *steps) fieldIs(ctx context.Context, path, literal string) error {
 }
 
 func (st *steps) fieldContains(ctx context.Context, path, want string) error {
+	if err := expectValues(ctx, &want); err != nil {
+		return err
+	}
 	return field(ctx, path, func(v gjson.Result, g gomega.Gomega) {
 		g.Expect(v.String()).To(gomega.ContainSubstring(want))
 	})
 }
 
 func (st *steps) fieldLists(ctx context.Context, path, items string) error {
+	if err := expectValues(ctx, &items); err != nil {
+		return err
+	}
 	return field(ctx, path, func(v gjson.Result, g gomega.Gomega) {
 		g.Expect(strs(v)).To(gomega.ContainElements(list(items)))
 	})
 }
 
 func (st *steps) fieldDoesNotList(ctx context.Context, path, items string) error {
+	if err := expectValues(ctx, &items); err != nil {
+		return err
+	}
 	return withJSON(ctx, "field "+path, func(s *scenario, j gjson.Result, g gomega.Gomega) {
 		got := strs(j.Get(path))
 		for _, it := range list(items) {
@@ -173,6 +197,15 @@ func withJSON(ctx context.Context, what string, fn func(*scenario, gjson.Result,
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return s.check(what, func(g gomega.Gomega) { fn(s, j, g) })
+}
+
+// expectValues interpolates a step's expected values ({NAME}, {env:VAR}, ...).
+func expectValues(ctx context.Context, ps ...*string) error {
+	s, err := stateFrom(ctx)
+	if err != nil {
+		return err
+	}
+	return s.interpolateAll(ps...)
 }
 
 // field checks one field of the last JSON response, failing clearly when it is missing.

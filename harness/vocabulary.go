@@ -57,15 +57,29 @@ const (
 	jsonLiteral = `("[^"]*"|true|false|null|-?\d+(?:\.\d+)?)`
 )
 
-// vocabulary is the list of steps. Each line names the function that runs the step.
+// vocabulary is the list of steps, group by group. Each line names the function that runs the step.
 func (st *steps) vocabulary() []stepDef {
+	var out []stepDef
+	for _, group := range [][]stepDef{st.vocabHTTP(), st.vocabAssertions(), st.vocabCaptures(), st.vocabAuth(), st.vocabPolling(), st.vocabMock(), st.vocabUltra()} {
+		out = append(out, group...)
+	}
+	return out
+}
+
+func (st *steps) vocabHTTP() []stepDef {
 	return []stepDef{
 		def(GroupHTTP, `^I send `+methods+` `+quoted+`$`, `When I send GET "/books/{id}"`, st.sendRequest),
 		def(GroupHTTP, `^I send `+methods+` `+quoted+` with the header `+quoted+` set to `+quoted+`$`, `When I send GET "/api/health" with the header "Accept" set to "application/json"`, st.sendWithHeader),
 		def(GroupHTTP, `^I send `+methods+` `+quoted+` with:$`, `When I send POST "/books" with: (and a """ doc string body)`, st.sendWithBody),
 		def(GroupHTTP, `^I send the non-conforming request `+methods+` `+quoted+` with:$`, `When I send the non-conforming request POST "/api/analyze" with: (and a doc string)`, st.sendNonConforming),
 		def(GroupHTTP, `^I send the non-conforming request `+methods+` `+quoted+` without credentials$`, `When I send the non-conforming request GET "/api/available-models" without credentials`, st.sendWithoutCredentials),
+		def(GroupHTTP, `^I send `+methods+` `+quoted+` with the fields:$`, `When I send POST "/books" with the fields: (and a | field | value | table)`, st.sendTable),
+		def(GroupHTTP, `^the header `+quoted+` is `+quoted+`$`, `Given the header "X-Tenant" is "{env:TENANT}"`, st.setHeader),
+	}
+}
 
+func (st *steps) vocabAssertions() []stepDef {
+	return []stepDef{
 		def(GroupAssertions, `^the response status is (\d+)$`, `Then the response status is 200`, st.statusIs),
 		def(GroupAssertions, `^the response is a problem with status (\d+) and code `+quoted+`$`, `Then the response is a problem with status 404 and code "not_found"`, st.isProblem),
 		def(GroupAssertions, `^the problem has a field error at `+quoted+`$`, `And the problem has a field error at "/prompt"`, st.problemFieldError),
@@ -84,19 +98,46 @@ func (st *steps) vocabulary() []stepDef {
 		def(GroupAssertions, `^the response field `+quoted+` contains `+quoted+`$`, `And the response field "detail" contains "not found"`, st.fieldContains),
 		def(GroupAssertions, `^the response field `+quoted+` lists `+quoted+`$`, `And the response field "items.#.title" lists "Dune, Emma"`, st.fieldLists),
 		def(GroupAssertions, `^the response field `+quoted+` does not list `+quoted+`$`, `And the response field "items.#.id" does not list "{id}"`, st.fieldDoesNotList),
+		def(GroupAssertions, `^the response field `+quoted+` matches "(.*)"$`, `And the response field "id" matches "^[0-9a-f-]{36}$"`, st.fieldMatches),
+		def(GroupAssertions, `^the response body contains:$`, `And the response body contains: (and a JSON doc string, matched as a subset)`, st.bodyContains),
+		def(GroupAssertions, `^the response time is under (\d+) ms$`, `And the response time is under 500 ms`, st.respondedWithin),
+		def(GroupAssertions, `^each item of `+quoted+` has `+quoted+`$`, `And each item of "items" has "id"`, st.eachItemHas),
+	}
+}
 
+func (st *steps) vocabCaptures() []stepDef {
+	return []stepDef{
+		def(GroupCaptures, `^I save the response field `+quoted+` as `+quoted+`$`, `When I save the response field "id" as "bookId"`, st.saveField),
+		def(GroupCaptures, `^I save the response header `+quoted+` as `+quoted+`$`, `And I save the response header "Location" as "where"`, st.saveHeader),
+		def(GroupCaptures, `^I remember `+quoted+` as `+quoted+`$`, `Given I remember "{uuid}" as "orderRef"`, st.setVar),
+	}
+}
+
+func (st *steps) vocabAuth() []stepDef {
+	return []stepDef{
 		def(GroupAuth, `^I am authenticated as `+quoted+`$`, `Given I am authenticated as "alice"`, st.authenticatedAs),
 		def(GroupAuth, `^I use an expired token for `+quoted+`$`, `Given I use an expired token for "alice"`, st.expiredToken),
 		def(GroupAuth, `^I use a token for `+quoted+` signed with the wrong key$`, `Given I use a token for "alice" signed with the wrong key`, st.wrongKeyToken),
 		def(GroupAuth, `^I use an unsigned "alg: none" token for `+quoted+`$`, `Given I use an unsigned "alg: none" token for "alice"`, st.algNoneToken),
 		def(GroupAuth, `^I use a token for `+quoted+` with the audience `+quoted+`$`, `Given I use a token for "alice" with the audience "someone-else"`, st.audienceToken),
+		def(GroupAuth, `^I use the bearer token `+quoted+`$`, `Given I use the bearer token "{env:API_TOKEN}"`, st.bearerAuth),
+		def(GroupAuth, `^I use basic auth with user `+quoted+` and password `+quoted+`$`, `Given I use basic auth with user "qa" and password "{env:QA_PASSWORD}"`, st.basicAuth),
+		def(GroupAuth, `^I use the API key `+quoted+` in the header `+quoted+`$`, `Given I use the API key "{env:API_KEY}" in the header "X-API-Key"`, st.apiKeyAuth),
+	}
+}
 
+func (st *steps) vocabPolling() []stepDef {
+	return []stepDef{
 		def(GroupPolling, `^I send `+methods+` `+quoted+` until it answers (\d+), at most (\d+) times$`, `When I send GET "/jobs/{id}" until it answers 200, at most 10 times`, st.sendUntil),
 		def(GroupPolling, `^I wait for the Retry-After time of the last 429$`, `And I wait for the Retry-After time of the last 429`, st.waitRetryAfter),
 		def(GroupPolling, `^within (\d+) seconds GET `+quoted+` answers (\d+)$`, `Then within 5 seconds GET "/jobs/{id}" answers 200`, st.withinStatus),
 		def(GroupPolling, `^within (\d+) seconds GET `+quoted+` has `+quoted+` equal to one of `+quoted+`$`, `Then within 5 seconds GET "/jobs/{id}" has "state" equal to one of "done, failed"`, st.withinOneOf),
 		def(GroupPolling, `^within (\d+) seconds GET `+quoted+` has `+quoted+` equal to `+jsonLiteral+`$`, `Then within 5 seconds GET "/jobs/{id}" has "done" equal to true`, st.withinEqual),
+	}
+}
 
+func (st *steps) vocabMock() []stepDef {
+	return []stepDef{
 		def(GroupMock, `^I send `+methods+` `+quoted+` to the mock server$`, `When I send GET "/__admin/health" to the mock server`, st.mockSend),
 		def(GroupMock, `^I send `+methods+` `+quoted+` to the mock server with a bearer token$`, `When I send GET "/api/models" to the mock server with a bearer token`, st.mockSendBearer),
 		def(GroupMock, `^I send `+methods+` `+quoted+` to the mock server with the header `+quoted+` set to `+quoted+`$`, `When I send GET "/api/health" to the mock server with the header "Prefer" set to "code=503"`, st.mockSendHeader),
@@ -110,7 +151,11 @@ func (st *steps) vocabulary() []stepDef {
 		def(GroupMock, `^the mock faults are cleared$`, `When the mock faults are cleared`, st.clearMockFaults),
 		def(GroupMock, `^the mock server journal shows the last request as invalid at `+quoted+`$`, `Then the mock server journal shows the last request as invalid at "/prompt"`, st.journalInvalidAt),
 		def(GroupMock, `^the mock server lists (\d+) faults?$`, `Then the mock server lists 1 fault`, st.mockListsFaults),
+	}
+}
 
+func (st *steps) vocabUltra() []stepDef {
+	return []stepDef{
 		def(GroupUltra, `^the Ultra gateway is running$`, `Given the Ultra gateway is running`, st.gatewayRunning),
 		def(GroupUltra, `^a production gateway is running$`, `Given a production gateway is running`, st.productionGateway),
 		def(GroupUltra, `^I send the non-conforming request `+methods+` `+quoted+` with the right test-mode secret$`, `When I send the non-conforming request POST "/api/analyze" with the right test-mode secret`, st.sendWithRightTestMode),
