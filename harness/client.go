@@ -36,6 +36,7 @@ type Request struct {
 // Exchange is one request and its response as the suite saw them.
 type Exchange struct {
 	Method, URL   string
+	RequestHeader http.Header
 	RequestBody   []byte
 	Status        int
 	Header        http.Header
@@ -166,7 +167,7 @@ func (c *Client) Do(ctx context.Context, r Request) (*Exchange, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bad request URL %q: %w", full, err)
 	}
-	x := &Exchange{Method: r.Method, URL: full, RequestBody: r.Body, NonConforming: r.NonConforming}
+	x := &Exchange{Method: r.Method, URL: full, RequestHeader: r.Header.Clone(), RequestBody: r.Body, NonConforming: r.NonConforming}
 	// The contract's view of the request: the path relative to the server root.
 	rel, err := url.Parse(r.Path)
 	if err != nil {

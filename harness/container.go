@@ -50,11 +50,11 @@ func DockerAvailable(ctx context.Context) (err error) {
 			err = fmt.Errorf("docker: %v", r)
 		}
 	}()
-	disableRyuk()
 	p, err := testcontainers.NewDockerProvider()
 	if err != nil {
 		return fmt.Errorf("docker: %w", err)
 	}
+	defer p.Close()
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := p.Health(ctx); err != nil {
@@ -63,17 +63,36 @@ func DockerAvailable(ctx context.Context) (err error) {
 	return nil
 }
 
-// disableRyuk turns off the reaper container: it would have to be pulled, and nothing may be. When
-// dockerd runs in this very machine (or container) it also points testcontainers at 127.0.0.1: inside
-// a container testcontainers would otherwise use the default route's gateway, where the published
-// ports of a local daemon are not.
-func disableRyuk() {
-	if os.Getenv("TESTCONTAINERS_RYUK_DISABLED") == "" {
-		_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
+// DockerEnv returns the variables testcontainers must find in the process environment (it reads
+// them from nowhere else) for StartContainers, given the current environment through getenv:
+// TESTCONTAINERS_RYUK_DISABLED=true, because the reaper container would have to be pulled and nothing
+// may be; and, when dockerd runs in this very machine (or container) and neither DOCKER_HOST nor an
+// override is set, TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1: inside a container testcontainers would
+// otherwise use the default route's gateway, where the published ports of a local daemon are not.
+// Variables already set are left out. The caller (main, or a test with t.Setenv) sets them; the
+// harness never changes the process environment.
+func DockerEnv(getenv func(string) string) map[string]string {
+	out := map[string]string{}
+	if getenv("TESTCONTAINERS_RYUK_DISABLED") == "" {
+		out["TESTCONTAINERS_RYUK_DISABLED"] = "true"
 	}
-	if os.Getenv("TESTCONTAINERS_HOST_OVERRIDE") == "" && os.Getenv("DOCKER_HOST") == "" && localDockerd() {
-		_ = os.Setenv("TESTCONTAINERS_HOST_OVERRIDE", "127.0.0.1")
+	if getenv("TESTCONTAINERS_HOST_OVERRIDE") == "" && getenv("DOCKER_HOST") == "" && localDockerd() {
+		out["TESTCONTAINERS_HOST_OVERRIDE"] = "127.0.0.1"
 	}
+	return out
+}
+
+// reaperDisabled returns an error unless testcontainers sees its reaper disabled.
+func reaperDisabled() error {
+	p, err := testcontainers.NewDockerProvider()
+	if err != nil {
+		return fmt.Errorf("docker: %w", err)
+	}
+	defer p.Close()
+	if !p.Config().RyukDisabled {
+		return errors.New("testcontainers would pull its reaper image, and nothing may be pulled: set TESTCONTAINERS_RYUK_DISABLED=true in the environment (harness.DockerEnv lists what to set)")
+	}
+	return nil
 }
 
 // localDockerd reports whether a dockerd process runs in this process namespace.
@@ -89,9 +108,12 @@ func localDockerd() bool {
 
 // StartContainers builds the images, starts the network and both containers, and waits until the
 // mock's /__admin/health and the gateway's /api/health/live answer. Everything started is removed
-// again on error and by Close. Errors are target errors.
+// again on error and by Close. Errors are target errors; one is returned at once when the process
+// environment lacks what DockerEnv lists.
 func StartContainers(ctx context.Context, opts ContainerOptions) (_ *Containers, err error) {
-	disableRyuk()
+	if err := reaperDisabled(); err != nil {
+		return nil, TargetError("containers: %w", err)
+	}
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}

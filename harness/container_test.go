@@ -2,6 +2,7 @@ package harness_test
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -13,6 +14,9 @@ import (
 // no Docker engine answers.
 func MustStartContainers(tb testing.TB) *harness.Containers {
 	tb.Helper()
+	for k, v := range harness.DockerEnv(os.Getenv) {
+		tb.Setenv(k, v) // testcontainers reads these from the process environment only
+	}
 	testenv.RequireDocker(tb, harness.DockerAvailable(context.Background()))
 	var log strings.Builder
 	c, err := harness.StartContainers(context.Background(), harness.ContainerOptions{SourceDir: "..", Log: &log})

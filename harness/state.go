@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/onsi/gomega"
@@ -21,8 +22,11 @@ type scenario struct {
 	id   string // unique per scenario, appended to identities so rate limits never leak between scenarios
 	name string
 
-	base      string // gateway root URL for the steps (the target's, or an extra gateway's)
-	auth      string // Authorization header value; "" sends none
+	base      string      // gateway root URL for the steps (the target's, or an extra gateway's)
+	auth      string      // Authorization header value; "" sends none
+	headers   http.Header // sent on every later request ("the header ... is ...")
+	vars      map[string]string
+	getenv    func(string) string // for {env:VAR}; nil reads nothing
 	exchanges []*Exchange
 	last      *Exchange
 	last429   *Exchange

@@ -20,6 +20,7 @@ type steps struct {
 	client  *Client
 	doc     *spec.Document
 	journal *Journal
+	getenv  func(string) string // for {env:VAR}; nil reads nothing
 }
 
 // breakerSettle bounds how long the After hook waits for the breakers to close again after a scenario
@@ -28,7 +29,8 @@ const breakerSettle = 30 * time.Second
 
 func (st *steps) register(sc *godog.ScenarioContext) {
 	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
-		s := &scenario{id: RandomSecret(4), name: p.Name, base: st.target.BaseURL()}
+		s := &scenario{id: RandomSecret(4), name: p.Name, base: st.target.BaseURL(), vars: map[string]string{},
+			headers: http.Header{}, getenv: st.getenv}
 		return context.WithValue(ctx, scenarioKey{}, s), nil
 	})
 	sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
@@ -50,12 +52,7 @@ func (st *steps) register(sc *godog.ScenarioContext) {
 		}
 		return ctx, nil
 	})
-	st.registerHTTP(sc)
-	st.registerAuth(sc)
-	st.registerFaults(sc)
-	st.registerAssertions(sc)
-	st.registerConfig(sc)
-	st.registerReplicas(sc)
+	st.registerVocabulary(sc)
 }
 
 // settle waits until every breaker of the target's gateway is closed and it is ready again. A breaker
@@ -120,6 +117,38 @@ func (st *steps) probe(ctx context.Context, s *scenario, provider string) {
 	}
 }
 
+// expand interpolates the request's path, body and header values and adds the scenario's headers
+// it does not set itself.
+func (s *scenario) expand(r *Request) error {
+	if err := s.interpolateAll(&r.Path); err != nil {
+		return err
+	}
+	if len(r.Body) > 0 {
+		b, err := s.interpolate(string(r.Body))
+		if err != nil {
+			return err
+		}
+		r.Body = []byte(b)
+	}
+	h := http.Header{}
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			v, err := s.interpolate(v)
+			if err != nil {
+				return err
+			}
+			h.Add(k, v)
+		}
+	}
+	for k, vs := range s.headers {
+		if _, set := h[k]; !set {
+			h[k] = vs
+		}
+	}
+	r.Header = h
+	return nil
+}
+
 // send sends a request to the scenario's gateway with its credentials, records it and returns the
 // exchange; contract violations and transport errors are step errors.
 func (st *steps) send(ctx context.Context, r Request) (*Exchange, error) {
@@ -130,8 +159,8 @@ func (st *steps) send(ctx context.Context, r Request) (*Exchange, error) {
 	if r.Base == "" {
 		r.Base = s.base
 	}
-	if r.Header == nil {
-		r.Header = http.Header{}
+	if err := s.expand(&r); err != nil {
+		return nil, err
 	}
 	if s.auth != "" && r.Header.Get("Authorization") == "" && r.Header.Get("X-Test-Mode") == "" {
 		r.Header.Set("Authorization", s.auth)

@@ -20,88 +20,119 @@ type Fault struct {
 	RetryAfter string `json:"retry_after,omitempty"`
 }
 
-func (st *steps) registerFaults(sc *godog.ScenarioContext) {
-	sc.Step(`^every mock provider fails with status (\d+)$`, func(ctx context.Context, status int) (context.Context, error) {
-		for _, p := range []string{"openai", "anthropic", "gemini"} {
-			if err := st.addFault(ctx, Fault{Target: p, Kind: "error", Status: status}); err != nil {
-				return ctx, err
+func (st *steps) everyProviderFails(ctx context.Context, status int) error {
+	for _, p := range []string{"openai", "anthropic", "gemini"} {
+		if err := st.addFault(ctx, Fault{Target: p, Kind: "error", Status: status}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (st *steps) providerFails(ctx context.Context, provider string, status int) error {
+	return st.addFault(ctx, Fault{Target: provider, Kind: "error", Status: status})
+}
+
+func (st *steps) providerRejectsKeys(ctx context.Context, provider string) error {
+	return st.addFault(ctx, Fault{Target: provider, Kind: "unauthorized"})
+}
+
+func (st *steps) modelFails(ctx context.Context, model string, status int) error {
+	target, err := st.modelTarget(ctx, model)
+	if err != nil {
+		return err
+	}
+	return st.addFault(ctx, Fault{Target: target, Kind: "error", Status: status})
+}
+
+func (st *steps) modelSlow(ctx context.Context, model string, secs int) error {
+	target, err := st.modelTarget(ctx, model)
+	if err != nil {
+		return err
+	}
+	return st.addFault(ctx, Fault{Target: target, Latency: fmt.Sprintf("%ds", secs)})
+}
+
+func (st *steps) addMockFault(ctx context.Context, doc *godog.DocString) error {
+	var f json.RawMessage
+	if err := json.Unmarshal([]byte(doc.Content), &f); err != nil {
+		return fmt.Errorf("step: the fault is not JSON: %w", err)
+	}
+	return st.addFault(ctx, f)
+}
+
+func (st *steps) clearMockFaults(ctx context.Context) error { return st.clearFaults(ctx) }
+
+func (st *steps) journalInvalidAt(ctx context.Context, pointer string) error {
+	s, err := stateFrom(ctx)
+	if err != nil {
+		return err
+	}
+	if s.last == nil {
+		return fmt.Errorf("expected a request sent to the mock server, got none")
+	}
+	path, ok := strings.CutPrefix(s.last.URL, st.target.AdminURL())
+	if !ok || st.target.AdminURL() == "" {
+		return fmt.Errorf("expected the last request to go to the mock server at %q, got %s", st.target.AdminURL(), s.last.URL)
+	}
+	x, err := st.admin(ctx, http.MethodGet, "/__admin/requests", nil, 200)
+	if err != nil {
+		return err
+	}
+	// The journal also holds the gateway's provider calls: find the newest request like ours.
+	for _, r := range gjson.GetBytes(x.Body, "requests").Array() {
+		if r.Get("method").String() != s.last.Method || r.Get("path").String() != path {
+			continue
+		}
+		if r.Get("valid").Bool() {
+			return fmt.Errorf("expected the journaled %s %s to be invalid, got valid\n  journal entry: %s", s.last.Method, path, r.Raw)
+		}
+		for _, e := range r.Get("errors").Array() {
+			if e.Get("pointer").String() == pointer {
+				return nil
 			}
 		}
-		return ctx, nil
-	})
-	sc.Step(`^the mock provider "([^"]*)" fails with status (\d+)$`, func(ctx context.Context, provider string, status int) (context.Context, error) {
-		return ctx, st.addFault(ctx, Fault{Target: provider, Kind: "error", Status: status})
-	})
-	sc.Step(`^the mock provider "([^"]*)" rejects every API key$`, func(ctx context.Context, provider string) (context.Context, error) {
-		return ctx, st.addFault(ctx, Fault{Target: provider, Kind: "unauthorized"})
-	})
-	sc.Step(`^the model "([^"]*)" fails at its provider with status (\d+)$`, func(ctx context.Context, model string, status int) (context.Context, error) {
-		target, err := st.modelTarget(ctx, model)
-		if err != nil {
-			return ctx, err
-		}
-		return ctx, st.addFault(ctx, Fault{Target: target, Kind: "error", Status: status})
-	})
-	sc.Step(`^the model "([^"]*)" answers after (\d+) seconds$`, func(ctx context.Context, model string, secs int) (context.Context, error) {
-		target, err := st.modelTarget(ctx, model)
-		if err != nil {
-			return ctx, err
-		}
-		return ctx, st.addFault(ctx, Fault{Target: target, Latency: fmt.Sprintf("%ds", secs)})
-	})
-	sc.Step(`^I add the mock fault:$`, func(ctx context.Context, doc *godog.DocString) (context.Context, error) {
-		var f json.RawMessage
-		if err := json.Unmarshal([]byte(doc.Content), &f); err != nil {
-			return ctx, fmt.Errorf("step: the fault is not JSON: %w", err)
-		}
-		return ctx, st.addFault(ctx, f)
-	})
-	sc.Step(`^the mock faults are cleared$`, func(ctx context.Context) (context.Context, error) {
-		return ctx, st.clearFaults(ctx)
-	})
-	sc.Step(`^the mock server journal shows the last request as invalid at "([^"]*)"$`, func(ctx context.Context, pointer string) (context.Context, error) {
-		s, err := stateFrom(ctx)
-		if err != nil {
-			return ctx, err
-		}
-		if s.last == nil {
-			return ctx, fmt.Errorf("expected a request sent to the mock server, got none")
-		}
-		path, ok := strings.CutPrefix(s.last.URL, st.target.AdminURL())
-		if !ok || st.target.AdminURL() == "" {
-			return ctx, fmt.Errorf("expected the last request to go to the mock server at %q, got %s", st.target.AdminURL(), s.last.URL)
-		}
-		x, err := st.admin(ctx, http.MethodGet, "/__admin/requests", nil, 200)
-		if err != nil {
-			return ctx, err
-		}
-		// The journal also holds the gateway's provider calls: find the newest request like ours.
-		for _, r := range gjson.GetBytes(x.Body, "requests").Array() {
-			if r.Get("method").String() != s.last.Method || r.Get("path").String() != path {
-				continue
-			}
-			if r.Get("valid").Bool() {
-				return ctx, fmt.Errorf("expected the journaled %s %s to be invalid, got valid\n  journal entry: %s", s.last.Method, path, r.Raw)
-			}
-			for _, e := range r.Get("errors").Array() {
-				if e.Get("pointer").String() == pointer {
-					return ctx, nil
-				}
-			}
-			return ctx, fmt.Errorf("expected a journaled error at %s, got %s", pointer, r.Get("errors").Raw)
-		}
-		return ctx, fmt.Errorf("expected the journal to hold %s %s, got none\n  exchange: %s", s.last.Method, path, x)
-	})
-	sc.Step(`^the mock server lists (\d+) faults?$`, func(ctx context.Context, n int) (context.Context, error) {
-		x, err := st.admin(ctx, http.MethodGet, "/__admin/faults", nil, 200)
-		if err != nil {
-			return ctx, err
-		}
-		if got := len(gjson.GetBytes(x.Body, "faults").Array()); got != n {
-			return ctx, fmt.Errorf("expected the mock server to list %d faults, got %d\n  exchange: %s", n, got, x)
-		}
-		return ctx, nil
-	})
+		return fmt.Errorf("expected a journaled error at %s, got %s", pointer, r.Get("errors").Raw)
+	}
+	return fmt.Errorf("expected the journal to hold %s %s, got none\n  exchange: %s", s.last.Method, path, x)
+}
+
+func (st *steps) mockListsFaults(ctx context.Context, n int) error {
+	x, err := st.admin(ctx, http.MethodGet, "/__admin/faults", nil, 200)
+	if err != nil {
+		return err
+	}
+	if got := len(gjson.GetBytes(x.Body, "faults").Array()); got != n {
+		return fmt.Errorf("expected the mock server to list %d faults, got %d\n  exchange: %s", n, got, x)
+	}
+	return nil
+}
+
+func (st *steps) mockSend(ctx context.Context, method, path string) error {
+	return st.toMock(ctx, Request{Method: method, Path: path})
+}
+
+func (st *steps) mockSendBearer(ctx context.Context, method, path string) error {
+	return st.toMock(ctx, Request{Method: method, Path: path, Header: http.Header{"Authorization": {"Bearer any.mock.token"}}})
+}
+
+func (st *steps) mockSendHeader(ctx context.Context, method, path, name, value string) error {
+	return st.toMock(ctx, Request{Method: method, Path: path, Header: http.Header{http.CanonicalHeaderKey(name): {value}}})
+}
+
+func (st *steps) mockSendNonConforming(ctx context.Context, method, path string, body *godog.DocString) error {
+	return st.toMock(ctx, Request{Method: method, Path: path, Body: []byte(body.Content), NonConforming: true,
+		Header: http.Header{"Authorization": {"Bearer any.mock.token"}}})
+}
+
+func (st *steps) toMock(ctx context.Context, r Request) error {
+	base := st.target.AdminURL()
+	if base == "" {
+		return fmt.Errorf("expected a mock server, got none for target %s", st.target.Name())
+	}
+	r.Base = base
+	_, err := st.send(ctx, r)
+	return err
 }
 
 // admin calls the mock server's admin API (not part of the contract) and expects the status.

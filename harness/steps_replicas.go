@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/cucumber/godog"
-
 	"github.com/ultra-kit/ultra/internal/redistest"
 )
 
@@ -26,12 +24,15 @@ type replicaSet struct {
 
 type replicasKey struct{}
 
-func (st *steps) registerReplicas(sc *godog.ScenarioContext) {
-	sc.Step(`^two gateway replicas share one Redis rate-limit store, failing "(open|closed)"$`, st.twoReplicas)
-	sc.Step(`^I use replica (\d+)$`, st.useReplica)
-	sc.Step(`^the Redis rate-limit store stops$`, st.stopRedis)
-	sc.Step(`^the Redis rate-limit store restarts$`, st.restartRedis)
-	sc.Step(`^the response header "([^"]*)" is absent$`, st.headerAbsent)
+// vocabReplicas is the @replicas vocabulary: two in-process gateways sharing one Redis rate-limit store.
+func (st *steps) vocabReplicas() []stepDef {
+	return []stepDef{
+		def(GroupUltra, `^two gateway replicas share one Redis rate-limit store, failing "(open|closed)"$`, `Given two gateway replicas share one Redis rate-limit store, failing "open"`, st.twoReplicas),
+		def(GroupUltra, `^I use replica (\d+)$`, `When I use replica 2`, st.useReplica),
+		def(GroupUltra, `^the Redis rate-limit store stops$`, `When the Redis rate-limit store stops`, st.stopRedis),
+		def(GroupUltra, `^the Redis rate-limit store restarts$`, `When the Redis rate-limit store restarts`, st.restartRedis),
+		def(GroupAssertions, `^the response header `+quoted+` is absent$`, `And the response header "RateLimit-Limit" is absent`, st.headerAbsent),
+	}
 }
 
 // twoReplicas starts a redis-server and two gateways on it (in-process target), with a default-class
@@ -87,10 +88,12 @@ func (st *steps) useReplica(ctx context.Context, n int) (context.Context, error)
 	if n < 1 || n > len(set.urls) {
 		return ctx, fmt.Errorf("step: replica %d does not exist; there are %d", n, len(set.urls))
 	}
-	return withState(ctx, func(s *scenario) error {
-		s.base = set.urls[n-1]
-		return nil
-	})
+	s, err := stateFrom(ctx)
+	if err != nil {
+		return ctx, err
+	}
+	s.base = set.urls[n-1]
+	return ctx, nil
 }
 
 func (st *steps) stopRedis(ctx context.Context) (context.Context, error) {
@@ -113,13 +116,15 @@ func (st *steps) restartRedis(ctx context.Context) (context.Context, error) {
 }
 
 func (st *steps) headerAbsent(ctx context.Context, name string) (context.Context, error) {
-	return withState(ctx, func(s *scenario) error {
-		if s.last == nil {
-			return errors.New("expected a response, got none (no request was sent in this scenario)")
-		}
-		if v := s.last.Header.Get(name); v != "" {
-			return fmt.Errorf("expected no %s header, got %q\n  exchange: %s", name, v, s.last)
-		}
-		return nil
-	})
+	s, err := stateFrom(ctx)
+	if err != nil {
+		return ctx, err
+	}
+	if s.last == nil {
+		return ctx, errors.New("expected a response, got none (no request was sent in this scenario)")
+	}
+	if v := s.last.Header.Get(name); v != "" {
+		return ctx, fmt.Errorf("expected no %s header, got %q\n  exchange: %s", name, v, s.last)
+	}
+	return ctx, nil
 }

@@ -10,7 +10,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -48,6 +47,11 @@ type Options struct {
 	HTTPClient *http.Client
 	// Journal, when set, records every exchange of the run (a fresh one otherwise).
 	Journal *Journal
+	// Contract is the document every exchange is checked against; nil means the embedded Ultra
+	// contract.
+	Contract *spec.Document
+	// Getenv reads the variables of {env:VAR} placeholders; nil means none is set.
+	Getenv func(string) string
 }
 
 // Result is the outcome of Run.
@@ -67,6 +71,10 @@ type Result struct {
 	Status int
 	// Duration is the wall time of the run.
 	Duration time.Duration
+	// Contract is the name of the document the exchanges were checked against.
+	Contract string
+	// Report is every scenario that ran, with its steps, for reports (in the order they finished).
+	Report []ScenarioReport
 }
 
 // Passed reports whether every selected scenario passed and no exchange of the run violated the
@@ -84,14 +92,6 @@ type Skip struct {
 	Feature, Scenario, Reason string
 }
 
-// recorder collects scenario outcomes; hooks may run concurrently.
-type recorder struct {
-	mu        sync.Mutex
-	scenarios int
-	failures  []Failure
-	lastStep  map[string]Failure // by scenario id: the step that failed
-}
-
 // Run runs the feature suites against opts.Target and returns what happened. It returns an error when
 // the options are unusable or the features cannot be parsed; failing scenarios are reported in the
 // Result, not as an error.
@@ -100,50 +100,35 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, errors.New("run: no target")
 	}
 	start := time.Now()
-	fsys := opts.Features
-	if fsys == nil {
-		fsys = ultra.Features()
+	opts = withDefaults(opts)
+	doc := opts.Contract
+	if doc == nil {
+		var err error
+		if doc, err = spec.Load(ultra.Contract(), spec.Options{Name: "openapi.yaml"}); err != nil {
+			return nil, fmt.Errorf("load the contract: %w", err)
+		}
 	}
-	paths := opts.Paths
-	if len(paths) == 0 {
-		paths = []string{"."}
-	}
-	format := opts.Format
-	if format == "" {
-		format = "pretty"
-	}
-	out := opts.Output
-	if out == nil {
-		out = os.Stdout
-	}
-	doc, err := spec.Load(ultra.Contract(), spec.Options{Name: "openapi.yaml"})
+	format, htmlFile, err := splitFormats(opts.Format)
 	if err != nil {
-		return nil, fmt.Errorf("load the contract: %w", err)
+		return nil, err
 	}
-
 	unsupported := Unsupported(opts.Target)
 	skipTags := make([]string, 0, len(unsupported))
 	for t := range unsupported {
 		skipTags = append(skipTags, t)
 	}
-	res := &Result{}
-	skipped, err := skippedScenarios(fsys, paths, opts.Tags, unsupported)
+	skipped, err := skippedScenarios(opts.Features, opts.Paths, opts.Tags, unsupported)
 	if err != nil {
 		return nil, err
 	}
-	res.Skipped = skipped
-
-	journal := opts.Journal
-	if journal == nil {
-		journal = &Journal{}
-	}
 	st := &steps{
 		target:  opts.Target,
-		client:  NewClient(doc, opts.HTTPClient, journal),
+		client:  NewClient(doc, opts.HTTPClient, opts.Journal),
 		doc:     doc,
-		journal: journal,
+		journal: opts.Journal,
+		getenv:  opts.Getenv,
 	}
-	rec := &recorder{lastStep: map[string]Failure{}}
+	rec := newRecorder()
 	suite := godog.TestSuite{
 		Name: "ultra",
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
@@ -153,65 +138,54 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		Options: &godog.Options{
 			Strict:         true,
 			Format:         format,
-			Output:         out,
+			Output:         opts.Output,
 			Concurrency:    max(opts.Concurrency, 1),
 			TestingT:       opts.TestingT,
-			FS:             fsys,
-			Paths:          paths,
+			FS:             opts.Features,
+			Paths:          opts.Paths,
 			Tags:           tagFilter(opts.Tags, skipTags),
 			NoColors:       opts.NoColors,
 			DefaultContext: ctx,
 		},
 	}
-	res.Status = suite.Run()
-	rec.mu.Lock()
-	res.Scenarios, res.Failures, res.Failed = rec.scenarios, rec.failures, len(rec.failures)
-	rec.mu.Unlock()
-	for _, x := range journal.Exchanges() {
+	res := &Result{Skipped: skipped, Status: suite.Run(), Contract: doc.Name()}
+	rec.fill(res)
+	for _, x := range opts.Journal.Exchanges() {
 		res.Exchanges++
 		if len(x.Violations) > 0 {
 			res.Violations = append(res.Violations, x)
 		}
 	}
 	res.Duration = time.Since(start)
+	if htmlFile != "" {
+		if err := writeHTMLFile(htmlFile, opts.Target.Name(), res); err != nil {
+			return res, err
+		}
+	}
 	if res.Status == 2 {
 		return res, errors.New("run: godog refused the options (see the output above)")
 	}
 	return res, nil
 }
 
-func (rec *recorder) hooks(sc *godog.ScenarioContext) {
-	sc.StepContext().After(func(ctx context.Context, step *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
-		if status == godog.StepFailed || status == godog.StepUndefined || status == godog.StepPending || status == godog.StepAmbiguous {
-			if s, serr := stateFrom(ctx); serr == nil {
-				rec.mu.Lock()
-				if _, seen := rec.lastStep[s.id]; !seen {
-					if err == nil {
-						err = fmt.Errorf("step is %s", status)
-					}
-					rec.lastStep[s.id] = Failure{Step: step.Text, Err: err}
-				}
-				rec.mu.Unlock()
-			}
-		}
-		return ctx, nil
-	})
-	sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
-		rec.mu.Lock()
-		defer rec.mu.Unlock()
-		rec.scenarios++
-		if err == nil {
-			return ctx, nil
-		}
-		f := Failure{Feature: featureOf(p.Uri), Scenario: p.Name, Err: err}
-		if s, serr := stateFrom(ctx); serr == nil {
-			if st, ok := rec.lastStep[s.id]; ok {
-				f.Step, f.Err = st.Step, st.Err
-			}
-		}
-		rec.failures = append(rec.failures, f)
-		return ctx, nil
-	})
+// withDefaults fills the zero fields of opts with their documented defaults.
+func withDefaults(opts Options) Options {
+	if opts.Features == nil {
+		opts.Features = ultra.Features()
+	}
+	if len(opts.Paths) == 0 {
+		opts.Paths = []string{"."}
+	}
+	if opts.Format == "" {
+		opts.Format = "pretty"
+	}
+	if opts.Output == nil {
+		opts.Output = os.Stdout
+	}
+	if opts.Journal == nil {
+		opts.Journal = &Journal{}
+	}
+	return opts
 }
 
 func featureOf(uri string) string {
@@ -258,7 +232,11 @@ func WriteSummary(w io.Writer, target string, r *Result) {
 			fmt.Fprintf(w, "  - %s: %s\n      because %s\n", s.Feature, s.Scenario, s.Reason)
 		}
 	}
-	fmt.Fprintf(w, "Contract: %d exchanges checked against openapi.yaml, %d violated it\n", r.Exchanges, len(r.Violations))
+	contract := r.Contract
+	if contract == "" {
+		contract = "openapi.yaml"
+	}
+	fmt.Fprintf(w, "Contract: %d exchanges checked against %s, %d violated it\n", r.Exchanges, contract, len(r.Violations))
 	for _, x := range r.Violations {
 		fmt.Fprintf(w, "  - %s\n", strings.ReplaceAll(x.String(), "\n", "\n    "))
 	}

@@ -53,6 +53,7 @@ func (s *Server) serveMock(w *recorder, r *http.Request, path string) {
 	}
 	st := m.ops[match.Operation]
 	w.st = st
+	r = s.bufferBody(r)
 	p, query, changed := readPrefs(r)
 
 	d := s.faults.Decide(st.op.ID, st.key)
@@ -100,6 +101,9 @@ func (s *Server) serveMock(w *recorder, r *http.Request, path string) {
 		}
 	}
 
+	if s.serveState(w, r, m, st, rest) {
+		return
+	}
 	c, err := s.choose(r, st, p)
 	if err != nil {
 		s.fail(w, r, st, err)

@@ -24,6 +24,8 @@ func (s *Server) adminRoutes() http.Handler {
 	mux.Handle("DELETE /__admin/faults", s.handleFaultsClear())
 	mux.Handle("DELETE /__admin/faults/{id}", s.handleFaultsRemove())
 	mux.Handle("GET /__admin/coverage", s.handleCoverage())
+	mux.Handle("GET /__admin/state", s.handleStateList())
+	mux.Handle("DELETE /__admin/state", s.handleStateReset())
 	mux.Handle("/__admin/", s.handleAdminUnknown())
 	return mux
 }

@@ -46,6 +46,11 @@ type Config struct {
 	JournalSize int
 	// Logger gets one line per request. Nil discards logs.
 	Logger *slog.Logger
+	// Stateful keeps what POST, PUT and PATCH create, per collection path and id, so reads, updates,
+	// deletes and lists of the paired operations answer from it (see stateful.go and Unpaired).
+	Stateful bool
+	// StateLimit bounds the stateful mock's resources (the oldest goes first); 0 means 1000.
+	StateLimit int
 }
 
 // providerPrefixes are the path prefixes the provider mocks answer under.
@@ -64,6 +69,8 @@ type Server struct {
 
 	mu     sync.Mutex // serialises Reload
 	mounts atomic.Pointer[mountTable]
+
+	state *stateStore // nil unless Config.Stateful
 
 	idPrefix string
 	ids      atomic.Uint64
@@ -96,6 +103,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.mounts.Store(t)
+	if cfg.Stateful {
+		s.state = newStateStore(cfg.StateLimit)
+	}
 	if cfg.Providers {
 		s.providers = newProviders(cfg.ProviderKeys, s.faults, s.log)
 	}

@@ -25,7 +25,7 @@ func TestFeaturesUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"UnknownFormat", []string{"--format", "html"}, "unknown format"},
+		{"UnknownFormat", []string{"--format", "xml"}, "unknown format"},
 		{"FormatWithoutFile", []string{"--format", "junit:"}, "needs a file name"},
 		{"ZeroConcurrency", []string{"--concurrency", "0"}, "at least 1"},
 		{"UnknownTarget", []string{"--target", "staging"}, "unknown target"},

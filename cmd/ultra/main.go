@@ -9,9 +9,18 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/ultra-kit/ultra/harness"
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "features" {
+		// testcontainers (the container target) reads its settings from the process environment only:
+		// set them here, at the process edge, so no library code changes the environment.
+		for k, v := range harness.DockerEnv(os.Getenv) {
+			_ = os.Setenv(k, v)
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args, os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()

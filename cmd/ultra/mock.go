@@ -61,6 +61,8 @@ func runMock(ctx context.Context, args []string, e env) error {
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to `FILE` until shutdown (for go tool pprof)")
 	memProfile := fs.String("memprofile", "", "write a heap profile to `FILE` at shutdown (for go tool pprof)")
+	stateful := fs.Bool("stateful", false, "keep what POST/PUT/PATCH create and answer reads, updates, deletes and lists from it (state at /__admin/state)")
+	stateLimit := fs.Int("state-limit", 1000, "with --stateful, the most resources kept (the oldest goes first)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -78,7 +80,11 @@ func runMock(ctx context.Context, args []string, e env) error {
 	}
 	logger := slog.New(handler)
 
-	cfg := mockserver.Config{Providers: !*noProviders, NoValidate: *noValidate, NoCORS: !*cors, Logger: logger}
+	if *stateLimit < 1 {
+		return usageErr("mock: --state-limit must be at least 1, got %d", *stateLimit)
+	}
+	cfg := mockserver.Config{Providers: !*noProviders, NoValidate: *noValidate, NoCORS: !*cors, Logger: logger,
+		Stateful: *stateful, StateLimit: *stateLimit}
 	var parsed []mockSpec
 	for _, v := range specs {
 		ms := parseMockSpec(v)
@@ -140,6 +146,9 @@ func runMock(ctx context.Context, args []string, e env) error {
 		names = append(names, "provider mocks at /openai/v1, /anthropic/v1, /gemini/v1beta")
 	}
 	fmt.Fprintf(e.stdout, "ultra mock: listening on http://%s (%s; admin at /__admin/)\n", ln.Addr(), strings.Join(names, "; "))
+	if *stateful {
+		writeUnpaired(e, srv.Unpaired())
+	}
 
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
@@ -173,4 +182,16 @@ func mountName(prefix string) string {
 		return "/"
 	}
 	return prefix
+}
+
+// writeUnpaired says at start-up which operations the stateful mock answers from its examples only.
+func writeUnpaired(e env, unpaired []string) {
+	if len(unpaired) == 0 {
+		fmt.Fprintln(e.stdout, "ultra mock: stateful: every operation is paired with a collection and an item path")
+		return
+	}
+	fmt.Fprintf(e.stdout, "ultra mock: stateful: %d operations could not be paired and answer from their examples:\n", len(unpaired))
+	for _, u := range unpaired {
+		fmt.Fprintf(e.stdout, "  - %s\n", u)
+	}
 }
