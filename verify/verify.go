@@ -32,8 +32,8 @@ const (
 	PhaseAuth     = "auth"     // secured operations without credentials and with bad ones
 )
 
-// AllPhases lists the phases in the order they run.
-var AllPhases = []string{PhaseExamples, PhasePositive, PhaseNegative, PhaseAuth}
+// Phases lists the phases in the order they run; each call returns a fresh slice the caller may keep.
+func Phases() []string { return []string{PhaseExamples, PhasePositive, PhaseNegative, PhaseAuth} }
 
 // Check names, as reported.
 const (
@@ -47,9 +47,16 @@ const (
 	CheckResponseTime    = "max_response_time"
 )
 
-// AllChecks lists every check; max_response_time only runs when Options.MaxResponseTime is set.
-var AllChecks = []string{CheckServerError, CheckStatusCode, CheckContentType, CheckResponseSchema,
-	CheckResponseHeaders, CheckNegativeData, CheckIgnoredAuth, CheckResponseTime}
+// Checks lists every check in the order they are judged and reported; max_response_time only runs when
+// Options.MaxResponseTime is set. Each call returns a fresh slice the caller may keep.
+func Checks() []string {
+	table := checkTable()
+	names := make([]string, len(table))
+	for i, c := range table {
+		names[i] = c.name
+	}
+	return names
+}
 
 // ErrUnreachable means the target did not answer at all; a run that cannot connect never passes.
 var ErrUnreachable = errors.New("target unreachable")
@@ -61,9 +68,9 @@ type Options struct {
 	Target string
 	// Client sends the requests. Required: the caller sets timeouts and transports.
 	Client *http.Client
-	// Phases to run; nil means AllPhases.
+	// Phases to run; nil means every phase (see Phases).
 	Phases []string
-	// Checks to run; nil means AllChecks.
+	// Checks to run; nil means every check (see Checks).
 	Checks []string
 	// Seed makes generation deterministic: the same seed sends the same requests.
 	Seed int64
@@ -160,20 +167,21 @@ func newRunner(doc *spec.Document, opts Options) (*runner, error) {
 	base.Path = strings.TrimSuffix(base.Path, "/")
 	r := &runner{doc: doc, opts: opts, base: base, phases: opts.Phases, checks: opts.Checks,
 		concurrency: opts.Concurrency, max: opts.MaxExamples}
+	allPhases, allChecks := Phases(), Checks()
 	if r.phases == nil {
-		r.phases = AllPhases
+		r.phases = allPhases
 	}
 	for _, p := range r.phases {
-		if !slices.Contains(AllPhases, p) {
-			return nil, fmt.Errorf("unknown phase %q (use %s)", p, strings.Join(AllPhases, ", "))
+		if !slices.Contains(allPhases, p) {
+			return nil, fmt.Errorf("unknown phase %q (use %s)", p, strings.Join(allPhases, ", "))
 		}
 	}
 	if r.checks == nil {
-		r.checks = AllChecks
+		r.checks = allChecks
 	}
 	for _, c := range r.checks {
-		if !slices.Contains(AllChecks, c) {
-			return nil, fmt.Errorf("unknown check %q (use %s)", c, strings.Join(AllChecks, ", "))
+		if !slices.Contains(allChecks, c) {
+			return nil, fmt.Errorf("unknown check %q (use %s)", c, strings.Join(allChecks, ", "))
 		}
 	}
 	if opts.MaxResponseTime <= 0 {
