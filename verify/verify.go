@@ -27,13 +27,17 @@ import (
 // Phases of a run, each selectable with Options.Phases.
 const (
 	PhaseExamples = "examples" // every documented request example
+	PhaseCoverage = "coverage" // deterministic: each field at its schema's edges and just outside, undocumented methods
 	PhasePositive = "positive" // valid requests generated from the schemas
 	PhaseNegative = "negative" // requests made invalid in one known way
 	PhaseAuth     = "auth"     // secured operations without credentials and with bad ones
+	PhaseStateful = "stateful" // create → read → update → read → delete → read, following links or inferred ones
 )
 
 // Phases lists the phases in the order they run; each call returns a fresh slice the caller may keep.
-func Phases() []string { return []string{PhaseExamples, PhasePositive, PhaseNegative, PhaseAuth} }
+func Phases() []string {
+	return []string{PhaseExamples, PhaseCoverage, PhasePositive, PhaseNegative, PhaseAuth, PhaseStateful}
+}
 
 // Check names, as reported.
 const (
@@ -45,6 +49,13 @@ const (
 	CheckNegativeData    = "negative_data_rejection"
 	CheckIgnoredAuth     = "ignored_auth"
 	CheckResponseTime    = "max_response_time"
+	// The checks below have Schemathesis's names and meanings (its docs/reference/checks.md).
+	CheckPositiveData      = "positive_data_acceptance"
+	CheckMissingHeader     = "missing_required_header"
+	CheckUnsupportedMethod = "unsupported_method"
+	CheckAllowHeader       = "allow_header_conformance"
+	CheckResourceAvailable = "ensure_resource_availability"
+	CheckUseAfterFree      = "use_after_free"
 )
 
 // Checks lists every check in the order they are judged and reported; max_response_time only runs when
@@ -88,6 +99,10 @@ type Options struct {
 	RateLimit float64
 	// Concurrency is how many operations are verified at once. 0 means 2.
 	Concurrency int
+	// AcceptStatuses are extra statuses positive_data_acceptance accepts for valid requests, like
+	// Schemathesis's expected-statuses: for example 400 where the valid values of a field depend on the
+	// server's configuration rather than on the schema. nil adds none.
+	AcceptStatuses []int
 	// MaxResponseTime enables the max_response_time check when positive.
 	MaxResponseTime time.Duration
 	// Progress receives one line per operation as it completes; nil discards them.
@@ -134,6 +149,9 @@ func Run(ctx context.Context, doc *spec.Document, opts Options) (*Report, error)
 		}()
 	}
 	wg.Wait()
+	if slices.Contains(r.phases, PhaseStateful) {
+		r.runStateful(ctx, ops, results)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

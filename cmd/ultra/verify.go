@@ -44,6 +44,7 @@ func (l *verifyList) Set(v string) error {
 type verifyFlags struct {
 	target, specFile, tokenCmd, rateLimit, junit, report *string
 	phases, checks, include, exclude, headers, params    *verifyList
+	accept                                               *verifyList
 	seed                                                 *int64
 	maxExamples, concurrency                             *int
 	maxTime, timeout                                     *time.Duration
@@ -52,7 +53,8 @@ type verifyFlags struct {
 func newVerifyFlags(e env) (*flag.FlagSet, *verifyFlags) {
 	fs := newFlags("verify", "--target URL [flags]", e)
 	f := &verifyFlags{phases: &verifyList{split: true}, checks: &verifyList{split: true},
-		include: &verifyList{split: true}, exclude: &verifyList{split: true}, headers: &verifyList{}, params: &verifyList{}}
+		include: &verifyList{split: true}, exclude: &verifyList{split: true}, headers: &verifyList{}, params: &verifyList{},
+		accept: &verifyList{split: true}}
 	f.target = fs.String("target", "", "base URL of the service to verify (required)")
 	f.specFile = fs.String("spec", "", "OpenAPI document (default: the embedded Ultra contract)")
 	fs.Var(f.phases, "phases", "phases to run: "+strings.Join(verify.Phases(), ",")+" (default all)")
@@ -65,6 +67,7 @@ func newVerifyFlags(e env) (*flag.FlagSet, *verifyFlags) {
 	f.tokenCmd = fs.String("token-cmd", "", "shell command printing a bearer token, sent as 'Authorization: Bearer <token>'")
 	f.rateLimit = fs.String("rate-limit", "", "most requests per second, e.g. 20 or 20/s (default unlimited)")
 	fs.Var(f.params, "param", "name=value for a parameter, e.g. a path parameter naming an existing resource (repeatable)")
+	fs.Var(f.accept, "accept-status", "status positive_data_acceptance also accepts for valid requests, e.g. 400 where valid values depend on configuration (repeatable)")
 	f.maxTime = fs.Duration("max-response-time", 0, "enable max_response_time: fail responses slower than this (e.g. 2s)")
 	f.junit = fs.String("junit", "", "write a JUnit XML report to FILE")
 	f.report = fs.String("report", "", "write a report: 'json FILE' or json=FILE")
@@ -156,6 +159,13 @@ func (f *verifyFlags) options(ctx context.Context, e env) (verify.Options, error
 			return opts, usageErr("verify: --param wants name=value, got %q", p)
 		}
 		opts.Params[k] = v
+	}
+	for _, s := range f.accept.values {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 100 || n > 599 {
+			return opts, usageErr("verify: --accept-status wants an HTTP status, got %q", s)
+		}
+		opts.AcceptStatuses = append(opts.AcceptStatuses, n)
 	}
 	if *f.rateLimit != "" {
 		n, err := strconv.ParseFloat(strings.TrimSuffix(*f.rateLimit, "/s"), 64)
