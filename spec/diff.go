@@ -119,11 +119,12 @@ func Diff(old, new *Document) (*Changes, error) {
 	}
 	out := &Changes{OldName: old.Name(), NewName: new.Name(), OldVersion: old.Version(), NewVersion: new.Version()}
 	if dc == nil {
+		out.Changes = anonymousAccessRemoved(old, new)
 		return out, nil
 	}
-	f := &flattener{seen: map[string]bool{}, usage: schemaUsage(old, new)}
+	f := &flattener{seen: map[string]bool{}, usage: schemaUsage(old, new), newDoc: new}
 	f.walk(reflect.ValueOf(dc), nil)
-	out.Changes = f.out
+	out.Changes = append(f.out, anonymousAccessRemoved(old, new)...)
 	sort.SliceStable(out.Changes, func(i, j int) bool {
 		a, b := out.Changes[i], out.Changes[j]
 		if a.Breaking != b.Breaking {

@@ -15,6 +15,7 @@ type ruleInput struct {
 	last     string // the last segment of its location
 	value    string // the new value, or the original one for a removal
 	inSchema bool   // the change is inside a schema
+	newDoc   *Document
 }
 
 // set decides the change and reports that the rule claimed it.
@@ -30,13 +31,13 @@ type diffRule func(in *ruleInput) bool
 // and a change no rule claims keeps libopenapi's verdict (see fallbackRule). A new rule is one entry.
 func diffRules() []diffRule {
 	return []diffRule{pathRule, operationRule, responseRule, parameterAddedRule, nowRequiredRule,
-		fieldRequiredRule, fieldRemovedRule, fieldAddedOrRemovedRule, enumRule, typeRule, constraintRule}
+		securityScopeRule, readOnlyRequiredRule, writeOnlyRule, fieldRequiredRule, fieldRemovedRule, fieldAddedOrRemovedRule, enumRule, typeRule, constraintRule}
 }
 
-// classify decides Breaking, Rule and Message for a change.
-func classify(ch *Change, segs []string, sd string) {
+// classifyIn decides Breaking, Rule and Message for a change; newDoc may be nil.
+func classifyIn(ch *Change, segs []string, sd string, newDoc *Document) {
 	in := &ruleInput{ch: ch, segs: segs, side: sd, where: ch.Location(), value: ch.New,
-		inSchema: strings.Contains(ch.Pointer, "/schema")}
+		inSchema: strings.Contains(ch.Pointer, "/schema"), newDoc: newDoc}
 	if len(segs) > 0 {
 		in.last = segs[len(segs)-1]
 	}

@@ -17,6 +17,8 @@ type flattener struct {
 	out   []Change
 	seen  map[string]bool
 	usage map[string]*usage // component schema name → where it is used
+	// newDoc answers what a change's rules need to know of the new document (readOnly, writeOnly).
+	newDoc *Document
 }
 
 // usage records where a component schema is reachable from: requests, responses, and which operations.
@@ -287,7 +289,7 @@ func (f *flattener) add(c *model.Change, segs []string) {
 	best := ch
 	for i, sd := range sides {
 		c := ch
-		classify(&c, segs, sd)
+		classifyIn(&c, segs, sd, f.newDoc)
 		if i == 0 || (c.Breaking && !best.Breaking) {
 			best = c
 		}
