@@ -29,6 +29,7 @@ test: lint check-imports
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 	@if [ -x bench/run ]; then bench/run; fi
+	@bench/diff
 
 ## lint: go vet, gofmt and `ultra lint openapi.yaml`
 lint:

@@ -76,8 +76,11 @@ type Failure struct {
 	Reason    string `json:"reason"`
 	Mutation  string `json:"mutation,omitempty"` // negative phase: how the request was made invalid
 	Curl      string `json:"curl"`
-	Seed      int64  `json:"seed"`
-	Count     int    `json:"count"` // how many responses failed the same way
+	// Sequence holds, for a stateful failure, the earlier steps in order as curls, each followed by the
+	// values captured from its response.
+	Sequence []string `json:"sequence,omitempty"`
+	Seed     int64    `json:"seed"`
+	Count    int      `json:"count"` // how many responses failed the same way
 }
 
 func newOperationResult(op *spec.Operation, checks []string) *OperationResult {
@@ -175,6 +178,12 @@ func (r *Report) WriteText(w io.Writer) error {
 			if f.Mutation != "" {
 				fmt.Fprintf(&b, "   request made invalid: %s\n", f.Mutation)
 			}
+			if len(f.Sequence) > 0 {
+				fmt.Fprintf(&b, "   sequence (seed %d), run in order:\n", f.Seed)
+				for _, step := range f.Sequence {
+					fmt.Fprintf(&b, "     %s\n", step)
+				}
+			}
 			fmt.Fprintf(&b, "   reproduce: %s\n", f.Curl)
 		}
 	}
@@ -249,7 +258,11 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 					if f.Check != c.Check {
 						continue
 					}
-					fmt.Fprintf(&text, "%s (phase %s, status %d, pointer %q, seed %d)\n%s\n\n", f.Reason, f.Phase, f.Status, f.Pointer, f.Seed, f.Curl)
+					fmt.Fprintf(&text, "%s (phase %s, status %d, pointer %q, seed %d)\n", f.Reason, f.Phase, f.Status, f.Pointer, f.Seed)
+					for _, step := range f.Sequence {
+						fmt.Fprintf(&text, "%s\n", step)
+					}
+					fmt.Fprintf(&text, "%s\n\n", f.Curl)
 				}
 				tc.Failure = &junitFailure{Message: fmt.Sprintf("%d of %d responses failed", c.Failed, c.Passed+c.Failed), Type: c.Check, Text: text.String()}
 				s.Failures++

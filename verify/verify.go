@@ -27,13 +27,17 @@ import (
 // Phases of a run, each selectable with Options.Phases.
 const (
 	PhaseExamples = "examples" // every documented request example
+	PhaseCoverage = "coverage" // deterministic: each field at its schema's edges and just outside, undocumented methods
 	PhasePositive = "positive" // valid requests generated from the schemas
 	PhaseNegative = "negative" // requests made invalid in one known way
 	PhaseAuth     = "auth"     // secured operations without credentials and with bad ones
+	PhaseStateful = "stateful" // create → read → update → read → delete → read, following links or inferred ones
 )
 
-// AllPhases lists the phases in the order they run.
-var AllPhases = []string{PhaseExamples, PhasePositive, PhaseNegative, PhaseAuth}
+// Phases lists the phases in the order they run; each call returns a fresh slice the caller may keep.
+func Phases() []string {
+	return []string{PhaseExamples, PhaseCoverage, PhasePositive, PhaseNegative, PhaseAuth, PhaseStateful}
+}
 
 // Check names, as reported.
 const (
@@ -45,11 +49,25 @@ const (
 	CheckNegativeData    = "negative_data_rejection"
 	CheckIgnoredAuth     = "ignored_auth"
 	CheckResponseTime    = "max_response_time"
+	// The checks below have Schemathesis's names and meanings (its docs/reference/checks.md).
+	CheckPositiveData      = "positive_data_acceptance"
+	CheckMissingHeader     = "missing_required_header"
+	CheckUnsupportedMethod = "unsupported_method"
+	CheckAllowHeader       = "allow_header_conformance"
+	CheckResourceAvailable = "ensure_resource_availability"
+	CheckUseAfterFree      = "use_after_free"
 )
 
-// AllChecks lists every check; max_response_time only runs when Options.MaxResponseTime is set.
-var AllChecks = []string{CheckServerError, CheckStatusCode, CheckContentType, CheckResponseSchema,
-	CheckResponseHeaders, CheckNegativeData, CheckIgnoredAuth, CheckResponseTime}
+// Checks lists every check in the order they are judged and reported; max_response_time only runs when
+// Options.MaxResponseTime is set. Each call returns a fresh slice the caller may keep.
+func Checks() []string {
+	table := checkTable()
+	names := make([]string, len(table))
+	for i, c := range table {
+		names[i] = c.name
+	}
+	return names
+}
 
 // ErrUnreachable means the target did not answer at all; a run that cannot connect never passes.
 var ErrUnreachable = errors.New("target unreachable")
@@ -61,9 +79,9 @@ type Options struct {
 	Target string
 	// Client sends the requests. Required: the caller sets timeouts and transports.
 	Client *http.Client
-	// Phases to run; nil means AllPhases.
+	// Phases to run; nil means every phase (see Phases).
 	Phases []string
-	// Checks to run; nil means AllChecks.
+	// Checks to run; nil means every check (see Checks).
 	Checks []string
 	// Seed makes generation deterministic: the same seed sends the same requests.
 	Seed int64
@@ -81,6 +99,10 @@ type Options struct {
 	RateLimit float64
 	// Concurrency is how many operations are verified at once. 0 means 2.
 	Concurrency int
+	// AcceptStatuses are extra statuses positive_data_acceptance accepts for valid requests, like
+	// Schemathesis's expected-statuses: for example 400 where the valid values of a field depend on the
+	// server's configuration rather than on the schema. nil adds none.
+	AcceptStatuses []int
 	// MaxResponseTime enables the max_response_time check when positive.
 	MaxResponseTime time.Duration
 	// Progress receives one line per operation as it completes; nil discards them.
@@ -127,6 +149,9 @@ func Run(ctx context.Context, doc *spec.Document, opts Options) (*Report, error)
 		}()
 	}
 	wg.Wait()
+	if slices.Contains(r.phases, PhaseStateful) {
+		r.runStateful(ctx, ops, results)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -160,20 +185,21 @@ func newRunner(doc *spec.Document, opts Options) (*runner, error) {
 	base.Path = strings.TrimSuffix(base.Path, "/")
 	r := &runner{doc: doc, opts: opts, base: base, phases: opts.Phases, checks: opts.Checks,
 		concurrency: opts.Concurrency, max: opts.MaxExamples}
+	allPhases, allChecks := Phases(), Checks()
 	if r.phases == nil {
-		r.phases = AllPhases
+		r.phases = allPhases
 	}
 	for _, p := range r.phases {
-		if !slices.Contains(AllPhases, p) {
-			return nil, fmt.Errorf("unknown phase %q (use %s)", p, strings.Join(AllPhases, ", "))
+		if !slices.Contains(allPhases, p) {
+			return nil, fmt.Errorf("unknown phase %q (use %s)", p, strings.Join(allPhases, ", "))
 		}
 	}
 	if r.checks == nil {
-		r.checks = AllChecks
+		r.checks = allChecks
 	}
 	for _, c := range r.checks {
-		if !slices.Contains(AllChecks, c) {
-			return nil, fmt.Errorf("unknown check %q (use %s)", c, strings.Join(AllChecks, ", "))
+		if !slices.Contains(allChecks, c) {
+			return nil, fmt.Errorf("unknown check %q (use %s)", c, strings.Join(allChecks, ", "))
 		}
 	}
 	if opts.MaxResponseTime <= 0 {

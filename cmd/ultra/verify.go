@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -39,33 +40,46 @@ func (l *verifyList) Set(v string) error {
 	return nil
 }
 
+// verifyFlags are the parsed flags of `ultra verify`.
+type verifyFlags struct {
+	target, specFile, tokenCmd, rateLimit, junit, report *string
+	phases, checks, include, exclude, headers, params    *verifyList
+	accept                                               *verifyList
+	seed                                                 *int64
+	maxExamples, concurrency                             *int
+	maxTime, timeout                                     *time.Duration
+}
+
+func newVerifyFlags(e env) (*flag.FlagSet, *verifyFlags) {
+	fs := newFlags("verify", "--target URL [flags]", e)
+	f := &verifyFlags{phases: &verifyList{split: true}, checks: &verifyList{split: true},
+		include: &verifyList{split: true}, exclude: &verifyList{split: true}, headers: &verifyList{}, params: &verifyList{},
+		accept: &verifyList{split: true}}
+	f.target = fs.String("target", "", "base URL of the service to verify (required)")
+	f.specFile = fs.String("spec", "", "OpenAPI document (default: the embedded Ultra contract)")
+	fs.Var(f.phases, "phases", "phases to run: "+strings.Join(verify.Phases(), ",")+" (default all)")
+	fs.Var(f.checks, "checks", "checks to run (default all): "+strings.Join(verify.Checks(), ","))
+	f.seed = fs.Int64("seed", 0, "seed for generated requests: the same seed sends the same requests")
+	f.maxExamples = fs.Int("max-examples", 10, "most generated requests per operation and phase")
+	fs.Var(f.include, "include", "only operations with this operationId, path or tag (repeatable)")
+	fs.Var(f.exclude, "exclude", "skip operations with this operationId, path or tag (repeatable)")
+	fs.Var(f.headers, "header", "'Name: value' header sent with every request (repeatable)")
+	f.tokenCmd = fs.String("token-cmd", "", "shell command printing a bearer token, sent as 'Authorization: Bearer <token>'")
+	f.rateLimit = fs.String("rate-limit", "", "most requests per second, e.g. 20 or 20/s (default unlimited)")
+	fs.Var(f.params, "param", "name=value for a parameter, e.g. a path parameter naming an existing resource (repeatable)")
+	fs.Var(f.accept, "accept-status", "status positive_data_acceptance also accepts for valid requests, e.g. 400 where valid values depend on configuration (repeatable)")
+	f.maxTime = fs.Duration("max-response-time", 0, "enable max_response_time: fail responses slower than this (e.g. 2s)")
+	f.junit = fs.String("junit", "", "write a JUnit XML report to FILE")
+	f.report = fs.String("report", "", "write a report: 'json FILE' or json=FILE")
+	f.timeout = fs.Duration("timeout", 30*time.Second, "timeout of each request")
+	f.concurrency = fs.Int("concurrency", 2, "operations verified at once")
+	return fs, f
+}
+
 // runVerify checks a live service against a contract: exit 0 when every check passed, 1 on failures,
 // 2 on usage or connection errors.
 func runVerify(ctx context.Context, args []string, e env) error {
-	fs := newFlags("verify", "--target URL [flags]", e)
-	target := fs.String("target", "", "base URL of the service to verify (required)")
-	specFile := fs.String("spec", "", "OpenAPI document (default: the embedded Ultra contract)")
-	phases := &verifyList{split: true}
-	fs.Var(phases, "phases", "phases to run: "+strings.Join(verify.AllPhases, ",")+" (default all)")
-	checks := &verifyList{split: true}
-	fs.Var(checks, "checks", "checks to run (default all): "+strings.Join(verify.AllChecks, ","))
-	seed := fs.Int64("seed", 0, "seed for generated requests: the same seed sends the same requests")
-	maxExamples := fs.Int("max-examples", 10, "most generated requests per operation and phase")
-	include := &verifyList{split: true}
-	fs.Var(include, "include", "only operations with this operationId, path or tag (repeatable)")
-	exclude := &verifyList{split: true}
-	fs.Var(exclude, "exclude", "skip operations with this operationId, path or tag (repeatable)")
-	headers := &verifyList{}
-	fs.Var(headers, "header", "'Name: value' header sent with every request (repeatable)")
-	tokenCmd := fs.String("token-cmd", "", "shell command printing a bearer token, sent as 'Authorization: Bearer <token>'")
-	rateLimit := fs.String("rate-limit", "", "most requests per second, e.g. 20 or 20/s (default unlimited)")
-	params := &verifyList{}
-	fs.Var(params, "param", "name=value for a parameter, e.g. a path parameter naming an existing resource (repeatable)")
-	maxTime := fs.Duration("max-response-time", 0, "enable max_response_time: fail responses slower than this (e.g. 2s)")
-	junit := fs.String("junit", "", "write a JUnit XML report to FILE")
-	report := fs.String("report", "", "write a report: 'json FILE' or json=FILE")
-	timeout := fs.Duration("timeout", 30*time.Second, "timeout of each request")
-	concurrency := fs.Int("concurrency", 2, "operations verified at once")
+	fs, f := newVerifyFlags(e)
 	// --report takes two words ("--report json FILE"): accept that form before parsing.
 	args, reportFile, err := splitReport(args)
 	if err != nil {
@@ -74,61 +88,26 @@ func runVerify(ctx context.Context, args []string, e env) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if reportFile == "" && *report != "" {
-		format, file, ok := strings.Cut(*report, "=")
+	if reportFile == "" && *f.report != "" {
+		format, file, ok := strings.Cut(*f.report, "=")
 		if !ok || format != "json" || file == "" {
-			return usageErr("verify: --report wants 'json FILE' or json=FILE, got %q", *report)
+			return usageErr("verify: --report wants 'json FILE' or json=FILE, got %q", *f.report)
 		}
 		reportFile = file
 	}
 	if fs.NArg() > 0 {
 		return usageErr("verify: unexpected argument %q", fs.Arg(0))
 	}
-	if *target == "" {
+	if *f.target == "" {
 		return usageErr("verify: --target URL is required")
 	}
-	var doc *spec.Document
-	if *specFile != "" {
-		doc, err = spec.LoadFile(*specFile)
-	} else {
-		doc, err = spec.Load(ultra.Contract(), spec.Options{Name: "openapi.yaml (embedded)"})
-	}
+	doc, err := loadVerifyDoc(*f.specFile)
 	if err != nil {
 		return usageErr("verify: %v", err)
 	}
-	opts := verify.Options{
-		Target: strings.TrimSuffix(*target, "/"), Client: &http.Client{Timeout: *timeout},
-		Phases: phases.values, Checks: checks.values, Seed: *seed, MaxExamples: *maxExamples,
-		Include: include.values, Exclude: exclude.values, Header: http.Header{}, Params: map[string]string{},
-		MaxResponseTime: *maxTime, Concurrency: *concurrency, Progress: e.stdout,
-	}
-	for _, h := range headers.values {
-		k, v, ok := strings.Cut(h, ":")
-		if !ok || strings.TrimSpace(k) == "" {
-			return usageErr("verify: --header wants 'Name: value', got %q", h)
-		}
-		opts.Header.Add(strings.TrimSpace(k), strings.TrimSpace(v))
-	}
-	for _, p := range params.values {
-		k, v, ok := strings.Cut(p, "=")
-		if !ok || k == "" {
-			return usageErr("verify: --param wants name=value, got %q", p)
-		}
-		opts.Params[k] = v
-	}
-	if *rateLimit != "" {
-		n, err := strconv.ParseFloat(strings.TrimSuffix(*rateLimit, "/s"), 64)
-		if err != nil || n <= 0 {
-			return usageErr("verify: --rate-limit wants N or N/s, got %q", *rateLimit)
-		}
-		opts.RateLimit = n
-	}
-	if *tokenCmd != "" {
-		tok, err := runTokenCmd(ctx, *tokenCmd)
-		if err != nil {
-			return usageErr("verify: --token-cmd: %v", err)
-		}
-		opts.Header.Set("Authorization", "Bearer "+tok)
+	opts, err := f.options(ctx, e)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(e.stdout, "verifying %s against %s (seed %d)\n", opts.Target, doc.Name(), opts.Seed)
 	rep, err := verify.Run(ctx, doc, opts)
@@ -142,18 +121,80 @@ func runVerify(ctx context.Context, args []string, e env) error {
 	if err := rep.WriteText(e.stdout); err != nil {
 		return err
 	}
-	if *junit != "" {
-		if err := writeFile(*junit, rep.WriteJUnit); err != nil {
-			return usageErr("verify: --junit: %v", err)
-		}
-	}
-	if reportFile != "" {
-		if err := writeFile(reportFile, rep.WriteJSON); err != nil {
-			return usageErr("verify: --report: %v", err)
-		}
+	if err := writeReports(rep, *f.junit, reportFile); err != nil {
+		return err
 	}
 	if !rep.OK() {
 		return failed("verify: %d check(s) failed", rep.Failed)
+	}
+	return nil
+}
+
+// loadVerifyDoc loads the document to verify against; "" means the embedded Ultra contract.
+func loadVerifyDoc(path string) (*spec.Document, error) {
+	if path != "" {
+		return spec.LoadFile(path)
+	}
+	return spec.Load(ultra.Contract(), spec.Options{Name: "openapi.yaml (embedded)"})
+}
+
+// options turns the flags into verify.Options; a bad value is a usage error.
+func (f *verifyFlags) options(ctx context.Context, e env) (verify.Options, error) {
+	opts := verify.Options{
+		Target: strings.TrimSuffix(*f.target, "/"), Client: &http.Client{Timeout: *f.timeout},
+		Phases: f.phases.values, Checks: f.checks.values, Seed: *f.seed, MaxExamples: *f.maxExamples,
+		Include: f.include.values, Exclude: f.exclude.values, Header: http.Header{}, Params: map[string]string{},
+		MaxResponseTime: *f.maxTime, Concurrency: *f.concurrency, Progress: e.stdout,
+	}
+	for _, h := range f.headers.values {
+		k, v, ok := strings.Cut(h, ":")
+		if !ok || strings.TrimSpace(k) == "" {
+			return opts, usageErr("verify: --header wants 'Name: value', got %q", h)
+		}
+		opts.Header.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+	}
+	for _, p := range f.params.values {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok || k == "" {
+			return opts, usageErr("verify: --param wants name=value, got %q", p)
+		}
+		opts.Params[k] = v
+	}
+	for _, s := range f.accept.values {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 100 || n > 599 {
+			return opts, usageErr("verify: --accept-status wants an HTTP status, got %q", s)
+		}
+		opts.AcceptStatuses = append(opts.AcceptStatuses, n)
+	}
+	if *f.rateLimit != "" {
+		n, err := strconv.ParseFloat(strings.TrimSuffix(*f.rateLimit, "/s"), 64)
+		if err != nil || n <= 0 {
+			return opts, usageErr("verify: --rate-limit wants N or N/s, got %q", *f.rateLimit)
+		}
+		opts.RateLimit = n
+	}
+	if *f.tokenCmd != "" {
+		tok, err := runTokenCmd(ctx, *f.tokenCmd)
+		if err != nil {
+			return opts, usageErr("verify: --token-cmd: %v", err)
+		}
+		opts.Header.Set("Authorization", "Bearer "+tok)
+	}
+	return opts, nil
+}
+
+// writeReports writes the JUnit and JSON reports asked for; "" skips one.
+func writeReports(rep *verify.Report, junit, jsonFile string) error {
+	if junit != "" {
+		if err := writeFile(junit, rep.WriteJUnit); err != nil {
+			return usageErr("verify: --junit: %v", err)
+		}
+	}
+	if jsonFile != "" {
+		if err := writeFile(jsonFile, rep.WriteJSON); err != nil {
+			return usageErr("verify: --report: %v", err)
+		}
 	}
 	return nil
 }

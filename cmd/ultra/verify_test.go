@@ -35,6 +35,11 @@ func pingServer(t *testing.T, status int) string {
 			http.NotFound(w, r)
 			return
 		}
+		if r.Method != http.MethodGet { // verify's coverage phase tries the undocumented methods
+			w.Header().Set("Allow", "GET")
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
 		w.Write([]byte(`{"ok":true}`))
@@ -66,6 +71,7 @@ func TestVerifyCommand(t *testing.T) {
 		{"NoTarget", []string{"verify", "--spec", contract}, 2, ""},
 		{"BadHeader", []string{"verify", "--target", good, "--spec", contract, "--header", "nocolon"}, 2, ""},
 		{"BadPhase", []string{"verify", "--target", good, "--spec", contract, "--phases", "fuzz"}, 2, ""},
+		{"BadAcceptStatus", []string{"verify", "--target", good, "--spec", contract, "--accept-status", "fine"}, 2, ""},
 		{"BadRateLimit", []string{"verify", "--target", good, "--spec", contract, "--rate-limit", "fast"}, 2, ""},
 		{"MissingSpec", []string{"verify", "--target", good, "--spec", filepath.Join(dir, "nope.yaml")}, 2, ""},
 		{"FailingTokenCmd", []string{"verify", "--target", good, "--spec", contract, "--token-cmd", "exit 3"}, 2, ""},
