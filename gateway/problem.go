@@ -93,8 +93,8 @@ func problemFor(err error) problem.Problem {
 		return problem.Problem{Status: 429, Code: "rate_limited", Title: "Too many requests",
 			Detail: fmt.Sprintf("Rate limit of %d requests per minute exceeded; retry in %d seconds.", rl.rpm, secs)}
 	case errors.Is(err, errStoreUnavailable):
-		return problem{Status: 503, Code: "rate_limit_store_unavailable", Type: "rate-limit-store-unavailable", Title: "Service unavailable",
-			retryAfter: time.Second, Detail: "The rate-limit store cannot be reached and RATE_LIMIT_REDIS_FAILURE is closed; retry shortly."}
+		return problem.Problem{Status: 503, Code: "rate_limit_store_unavailable", Title: "Service unavailable",
+			Detail: "The rate-limit store cannot be reached and RATE_LIMIT_REDIS_FAILURE is closed; retry shortly."}
 	case errors.Is(err, errBodyTooLarge), errors.As(err, &mbe):
 		return problem.Problem{Status: 413, Code: "payload_too_large", Title: "Payload too large", Detail: err.Error()}
 	case errors.As(err, &mt):
@@ -179,6 +179,9 @@ func retryAfter(err error) time.Duration {
 	}
 	if co, ok := errors.AsType[*circuitOpenError](err); ok {
 		return co.recovery
+	}
+	if errors.Is(err, errStoreUnavailable) {
+		return time.Second
 	}
 	return 0
 }
