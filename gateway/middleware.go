@@ -17,6 +17,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/ultra-kit/ultra/internal/requestid"
 	"github.com/ultra-kit/ultra/spec"
 )
 
@@ -58,23 +59,10 @@ func (h requestIDHandler) WithGroup(name string) slog.Handler {
 	return requestIDHandler{h.Handler.WithGroup(name)}
 }
 
-// usableRequestID is 1-128 printable ASCII characters.
-func usableRequestID(s string) bool {
-	if len(s) == 0 || len(s) > 128 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x21 || s[i] > 0x7e {
-			return false
-		}
-	}
-	return true
-}
-
 func (g *Gateway) withRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-ID")
-		if !usableRequestID(id) {
+		if !requestid.Usable(id) {
 			id = uuid.NewString()
 			r.Header.Set("X-Request-ID", id)
 		}

@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ultra-kit/ultra/internal/problem"
 	"github.com/ultra-kit/ultra/spec"
 )
 
@@ -21,26 +21,7 @@ var (
 )
 
 // fieldError is one entry of a problem's errors array.
-type fieldError struct {
-	Pointer string `json:"pointer"`
-	Reason  string `json:"reason"`
-	In      string `json:"in,omitempty"`
-}
-
-// problem is an RFC 9457 problem document as the contract's Problem schema describes it.
-type problem struct {
-	Type        string       `json:"type"`
-	Title       string       `json:"title"`
-	Status      int          `json:"status"`
-	Detail      string       `json:"detail,omitempty"`
-	Instance    string       `json:"instance,omitempty"`
-	Code        string       `json:"code"`
-	RequestID   string       `json:"request_id,omitempty"`
-	Errors      []fieldError `json:"errors,omitempty"`
-	ValidModels []string     `json:"valid_models,omitempty"`
-
-	retryAfter time.Duration
-}
+type fieldError = problem.FieldError
 
 // jsonError is a body that is not JSON.
 type jsonError struct{ err error }
@@ -88,7 +69,9 @@ func (e *circuitOpenError) Error() string {
 	return "circuit open for " + strings.Join(e.providers, ", ")
 }
 
-func problemFor(err error) problem {
+// problemFor is the one place that turns the gateway's error kinds into problems. Type is left empty
+// where it is the code's own type URI (see writeProblem).
+func problemFor(err error) problem.Problem {
 	var (
 		ae  *authError
 		rl  *rateLimitError
@@ -104,66 +87,57 @@ func problemFor(err error) problem {
 	)
 	switch {
 	case errors.As(err, &ae):
-		return problem{Status: 401, Code: ae.code, Type: "unauthorized", Title: "Unauthorized", Detail: ae.detail}
+		return problem.Problem{Status: 401, Code: ae.code, Type: problem.TypeURI("unauthorized"), Title: "Unauthorized", Detail: ae.detail}
 	case errors.As(err, &rl):
 		secs := ceilSeconds(rl.retryAfter)
-		return problem{Status: 429, Code: "rate_limited", Type: "rate-limited", Title: "Too many requests", retryAfter: rl.retryAfter,
+		return problem.Problem{Status: 429, Code: "rate_limited", Title: "Too many requests",
 			Detail: fmt.Sprintf("Rate limit of %d requests per minute exceeded; retry in %d seconds.", rl.rpm, secs)}
 	case errors.Is(err, errStoreUnavailable):
-		return problem{Status: 503, Code: "rate_limit_store_unavailable", Type: "rate-limit-store-unavailable", Title: "Service unavailable",
-			retryAfter: time.Second, Detail: "The rate-limit store cannot be reached and RATE_LIMIT_REDIS_FAILURE is closed; retry shortly."}
+		return problem.Problem{Status: 503, Code: "rate_limit_store_unavailable", Title: "Service unavailable",
+			Detail: "The rate-limit store cannot be reached and RATE_LIMIT_REDIS_FAILURE is closed; retry shortly."}
 	case errors.Is(err, errBodyTooLarge), errors.As(err, &mbe):
-		return problem{Status: 413, Code: "payload_too_large", Type: "payload-too-large", Title: "Payload too large", Detail: err.Error()}
+		return problem.Problem{Status: 413, Code: "payload_too_large", Title: "Payload too large", Detail: err.Error()}
 	case errors.As(err, &mt):
-		return problem{Status: 415, Code: "unsupported_media_type", Type: "unsupported-media-type", Title: "Unsupported media type",
+		return problem.Problem{Status: 415, Code: "unsupported_media_type", Title: "Unsupported media type",
 			Detail: fmt.Sprintf("Content-Type %q is not supported; use application/json.", mt.got)}
 	case errors.As(err, &je):
-		return problem{Status: 400, Code: "invalid_json", Type: "invalid-json", Title: "Malformed JSON body", Detail: je.err.Error()}
+		return problem.Problem{Status: 400, Code: "invalid_json", Title: "Malformed JSON body", Detail: je.err.Error()}
 	case errors.As(err, &ip):
 		return invalidPattern(fmt.Sprintf("Pattern %q is not supported", ip.name))
 	case errors.As(err, &ve) && len(ve) == 1 && ve[0].In == spec.InBody && ve[0].Pointer == "/pattern":
 		return invalidPattern("The pattern is not supported")
 	case errors.As(err, &ve):
-		p := problem{Status: 400, Code: "validation_failed", Type: "validation-failed", Title: "Request validation failed"}
-		for _, v := range ve {
-			in := string(v.In)
-			switch v.In {
-			case spec.InPath, spec.InQuery, spec.InHeader, spec.InCookie, spec.InBody:
-			default:
-				in = ""
-			}
-			p.Errors = append(p.Errors, fieldError{Pointer: v.Pointer, Reason: v.Reason, In: in})
-		}
+		p := problem.Problem{Status: 400, Code: "validation_failed", Title: "Request validation failed", Errors: problem.FieldErrors(ve)}
 		p.Detail = fmt.Sprintf("The request has %d invalid field(s).", len(p.Errors))
 		return p
 	case errors.As(err, &um):
-		return problem{Status: 400, Code: "unknown_model", Type: "unknown-model", Title: "Unknown model", Errors: um.errors, ValidModels: um.valid,
+		return problem.Problem{Status: 400, Code: "unknown_model", Title: "Unknown model", Errors: um.errors, ValidModels: um.valid,
 			Detail: fmt.Sprintf("Model %s is not available. Choose one of the valid models.", quoteAll(um.names))}
 	case errors.As(err, &af):
-		return problem{Status: 502, Code: af.code, Type: strings.ReplaceAll(af.code, "_", "-"), Title: "All providers failed", Detail: af.detail}
+		return problem.Problem{Status: 502, Code: af.code, Title: "All providers failed", Detail: af.detail}
 	case errors.As(err, &co):
 		d := fmt.Sprintf("Circuit breakers are open for %s; expected recovery in %d seconds.", strings.Join(co.providers, ", "), ceilSeconds(co.recovery))
-		return problem{Status: 503, Code: "circuit_open", Type: "circuit-open", Title: "Service unavailable", Detail: d, retryAfter: co.recovery}
+		return problem.Problem{Status: 503, Code: "circuit_open", Title: "Service unavailable", Detail: d}
 	case errors.Is(err, errAnalyzeTimeout), errors.Is(err, context.DeadlineExceeded):
-		return problem{Status: 504, Code: "upstream_timeout", Type: "upstream-timeout", Title: "Gateway timeout", Detail: err.Error()}
+		return problem.Problem{Status: 504, Code: "upstream_timeout", Title: "Gateway timeout", Detail: err.Error()}
 	case errors.As(err, &mna):
-		return problem{Status: 405, Code: "method_not_allowed", Type: "method-not-allowed", Title: "Method not allowed",
+		return problem.Problem{Status: 405, Code: "method_not_allowed", Title: "Method not allowed",
 			Detail: fmt.Sprintf("Use %s.", strings.Join(mna.Allowed, " or "))}
 	case errors.Is(err, spec.ErrOperationNotFound):
-		return problem{Status: 404, Code: "not_found", Type: "not-found", Title: "Not found", Detail: "No operation of the Ultra API has this path."}
+		return problem.Problem{Status: 404, Code: "not_found", Title: "Not found", Detail: "No operation of the Ultra API has this path."}
 	default:
-		return problem{Status: 500, Code: "internal_error", Type: "internal-error", Title: "Internal server error",
+		return problem.Problem{Status: 500, Code: "internal_error", Title: "Internal server error",
 			Detail: "An unexpected error occurred; quote the request ID when reporting it."}
 	}
 }
 
-func invalidPattern(what string) problem {
+func invalidPattern(what string) problem.Problem {
 	names := make([]string, 0, 6)
 	for _, p := range patterns() {
 		names = append(names, p.Name)
 	}
 	list := strings.Join(names, ", ")
-	return problem{Status: 400, Code: "invalid_pattern", Type: "invalid-pattern", Title: "Invalid analysis pattern",
+	return problem.Problem{Status: 400, Code: "invalid_pattern", Title: "Invalid analysis pattern",
 		Detail: what + "; use one of " + list + ".",
 		Errors: []fieldError{{Pointer: "/pattern", Reason: "must be one of " + list, In: "body"}}}
 }
@@ -181,36 +155,39 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	if p.Status == 401 {
 		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="ultra", error="invalid_token", error_description=%q`, p.Code))
 	}
-	writeProblem(w, r, p)
+	writeProblem(w, r, p, retryAfter(err))
 }
 
-func writeProblem(w http.ResponseWriter, r *http.Request, p problem) {
-	p.Type = "https://ultra.dev/problems/" + p.Type
+// writeProblem writes p with the gateway's members: the code's type URI when p has no Type, the
+// request path as instance, the request ID, and Retry-After when retryAfter is positive.
+func writeProblem(w http.ResponseWriter, r *http.Request, p problem.Problem, retryAfter time.Duration) {
+	if p.Type == "" {
+		p.Type = problem.TypeURI(p.Code)
+	}
 	p.Instance = r.URL.Path
 	p.RequestID = requestIDFrom(r.Context())
-	if p.retryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(ceilSeconds(p.retryAfter)))
+	if retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(ceilSeconds(retryAfter)))
 	}
-	body, _ := json.Marshal(p)
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(p.Status)
-	w.Write(body)
+	problem.Write(w, r, p)
+}
+
+// retryAfter is how long a client should wait before retrying after err; 0 when it need not.
+func retryAfter(err error) time.Duration {
+	if rl, ok := errors.AsType[*rateLimitError](err); ok {
+		return rl.retryAfter
+	}
+	if co, ok := errors.AsType[*circuitOpenError](err); ok {
+		return co.recovery
+	}
+	if errors.Is(err, errStoreUnavailable) {
+		return time.Second
+	}
+	return 0
 }
 
 // writeJSON writes v as an application/json response.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		status, body = 500, []byte(`{"type":"https://ultra.dev/problems/internal-error","title":"Internal server error","status":500,"code":"internal_error"}`)
-		w.Header().Set("Content-Type", "application/problem+json")
-	} else {
-		w.Header().Set("Content-Type", "application/json")
-	}
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
-	w.Write(body)
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { problem.WriteJSON(w, status, v) }
 
 func ceilSeconds(d time.Duration) int {
 	if d <= 0 {

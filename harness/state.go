@@ -11,6 +11,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/ultra-kit/ultra/gateway"
+	"github.com/ultra-kit/ultra/internal/problem"
 )
 
 // scenarioKey is the context key of a scenario's state, set by the Before hook.
@@ -75,6 +76,19 @@ func (s *scenario) lastJSON() (gjson.Result, error) {
 		return gjson.Result{}, fmt.Errorf("expected a JSON response body, got %s\n  exchange: %s", excerpt(s.last.Body), s.last)
 	}
 	return gjson.ParseBytes(s.last.Body), nil
+}
+
+// withProblem runs gomega assertions on the last response parsed as an RFC 9457 problem document;
+// a response that is not one fails the step with the reason.
+func withProblem(ctx context.Context, what string, fn func(*scenario, *problem.Problem, gomega.Gomega)) error {
+	return withLast(ctx, what, func(s *scenario, g gomega.Gomega) {
+		p, err := problem.ParseBody(s.last.Header.Get("Content-Type"), s.last.Body)
+		if err != nil {
+			g.Expect(err).NotTo(gomega.HaveOccurred(), "response is a problem document")
+			return
+		}
+		fn(s, p, g)
+	})
 }
 
 // check runs gomega assertions and turns their failures into one error ("Expected X to equal Y"),

@@ -8,6 +8,8 @@ import (
 
 	"github.com/onsi/gomega"
 	"github.com/tidwall/gjson"
+
+	"github.com/ultra-kit/ultra/internal/problem"
 )
 
 // The assertions of this file hold for any API: status, problem documents, headers and body fields
@@ -20,23 +22,18 @@ func (st *steps) statusIs(ctx context.Context, status int) error {
 }
 
 func (st *steps) isProblem(ctx context.Context, status int, code string) error {
-	return withJSON(ctx, "problem", func(s *scenario, j gjson.Result, g gomega.Gomega) {
+	return withProblem(ctx, "problem", func(s *scenario, p *problem.Problem, g gomega.Gomega) {
 		g.Expect(s.last.Status).To(gomega.Equal(status), "status")
-		g.Expect(s.last.Header.Get("Content-Type")).To(gomega.HavePrefix("application/problem+json"), "Content-Type")
-		g.Expect(j.Get("status").Int()).To(gomega.BeEquivalentTo(status), "problem status")
-		g.Expect(j.Get("code").String()).To(gomega.Equal(code), "problem code")
-		g.Expect(j.Get("title").String()).NotTo(gomega.BeEmpty(), "problem title")
-		g.Expect(j.Get("type").String()).NotTo(gomega.BeEmpty(), "problem type")
+		g.Expect(p.Status).To(gomega.Equal(status), "problem status")
+		g.Expect(p.Code).To(gomega.Equal(code), "problem code")
+		g.Expect(p.Title).NotTo(gomega.BeEmpty(), "problem title")
+		g.Expect(p.Type).NotTo(gomega.BeEmpty(), "problem type")
 	})
 }
 
 func (st *steps) problemFieldError(ctx context.Context, pointer string) error {
-	return withJSON(ctx, "problem errors", func(s *scenario, j gjson.Result, g gomega.Gomega) {
-		var ptrs []string
-		for _, e := range j.Get("errors").Array() {
-			ptrs = append(ptrs, e.Get("pointer").String())
-		}
-		g.Expect(ptrs).To(gomega.ContainElement(pointer))
+	return withProblem(ctx, "problem errors", func(s *scenario, p *problem.Problem, g gomega.Gomega) {
+		g.Expect(p.Pointers()).To(gomega.ContainElement(pointer))
 	})
 }
 

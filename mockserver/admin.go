@@ -1,32 +1,21 @@
 package mockserver
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 
+	"github.com/ultra-kit/ultra/internal/problem"
 	"github.com/ultra-kit/ultra/mockserver/fault"
 )
 
 // maxAdminBody bounds admin request bodies.
 const maxAdminBody = 1 << 20
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		writeProblem(w, &http.Request{}, problemFor(err, ""))
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(append(b, '\n'))
-}
-
 func (s *Server) handleHealth() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		problem.WriteJSONLine(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 }
 
@@ -35,7 +24,7 @@ func (s *Server) handleJournalList() http.Handler {
 		Requests []entry `json:"requests"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, response{Requests: s.journal.list()})
+		problem.WriteJSONLine(w, http.StatusOK, response{Requests: s.journal.list()})
 	})
 }
 
@@ -52,7 +41,7 @@ type faultsResponse struct {
 
 func (s *Server) handleFaultsList() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, faultsResponse{Faults: s.faults.List()})
+		problem.WriteJSONLine(w, http.StatusOK, faultsResponse{Faults: s.faults.List()})
 	})
 }
 
@@ -85,7 +74,7 @@ func (s *Server) handleFaultsReplace() http.Handler {
 			adminFail(w, r, &badRequestError{err})
 			return
 		}
-		writeJSON(w, http.StatusOK, faultsResponse{Faults: got})
+		problem.WriteJSONLine(w, http.StatusOK, faultsResponse{Faults: got})
 	})
 }
 
@@ -109,7 +98,7 @@ func (s *Server) handleFaultsAdd() http.Handler {
 			adminFail(w, r, &badRequestError{fmt.Errorf("fault: %w", err)})
 			return
 		}
-		writeJSON(w, http.StatusCreated, f)
+		problem.WriteJSONLine(w, http.StatusCreated, f)
 	})
 }
 
@@ -133,7 +122,7 @@ func (s *Server) handleFaultsRemove() http.Handler {
 
 func (s *Server) handleCoverage() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, s.mounts.Load().coverage())
+		problem.WriteJSONLine(w, http.StatusOK, s.mounts.Load().coverage())
 	})
 }
 

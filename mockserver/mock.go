@@ -59,14 +59,14 @@ func (s *Server) serveMock(w *recorder, r *http.Request, path string) {
 	d := s.faults.Decide(st.op.ID, st.key)
 	if len(d.FaultIDs) > 0 {
 		w.fault = strings.Join(d.FaultIDs, ",")
-		if d.Delay > 0 && !s.sleep(r, d.Delay) {
+		if !fault.Sleep(r.Context(), d.Delay, s.closing) {
 			return
 		}
-		switch d.Kind {
-		case fault.KindReset:
-			s.reset(w, true)
+		switch {
+		case d.Kind == fault.KindReset:
+			fault.Abort(w, true)
 			return
-		case fault.KindError, fault.KindRateLimit, fault.KindOverloaded, fault.KindUnauthorized:
+		case d.Answers():
 			s.faultResponse(w, r, st, d)
 			return
 		}
@@ -298,8 +298,7 @@ func (s *Server) write(w *recorder, r *http.Request, c *cached, d *fault.Decisio
 	}
 	if d != nil && d.Kind == fault.KindTruncate {
 		_, _ = w.Write(c.body[:len(c.body)/2])
-		w.Flush()
-		s.reset(w, false)
+		fault.Abort(w, false)
 		return
 	}
 	_, _ = w.Write(c.body)
@@ -308,19 +307,7 @@ func (s *Server) write(w *recorder, r *http.Request, c *cached, d *fault.Decisio
 // faultResponse answers an error fault with a response the operation documents when it can: the
 // fault's status, else the first documented 5xx, 4xx or default response.
 func (s *Server) faultResponse(w *recorder, r *http.Request, st *opState, d fault.Decision) {
-	status := d.Status
-	if status == 0 {
-		switch d.Kind {
-		case fault.KindRateLimit:
-			status = http.StatusTooManyRequests
-		case fault.KindOverloaded:
-			status = http.StatusServiceUnavailable
-		case fault.KindUnauthorized:
-			status = http.StatusUnauthorized
-		default:
-			status = documentedErrorStatus(st.op)
-		}
-	}
+	status := d.StatusFor(documentedErrorStatus(st.op), http.StatusServiceUnavailable)
 	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
 		ra := d.RetryAfter.Seconds()
 		if ra < 1 {

@@ -1,13 +1,13 @@
 package mockserver
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"github.com/ultra-kit/ultra/internal/problem"
 	"github.com/ultra-kit/ultra/spec"
 )
 
@@ -48,25 +48,6 @@ var (
 	errFaultNotFound = errors.New("no such fault")
 	errAdminNotFound = errors.New("no such admin endpoint")
 )
-
-// problem is an RFC 9457 problem document.
-type problem struct {
-	Type      string       `json:"type"`
-	Title     string       `json:"title"`
-	Status    int          `json:"status"`
-	Detail    string       `json:"detail,omitempty"`
-	Code      string       `json:"code"`
-	RequestID string       `json:"request_id,omitempty"`
-	Errors    []fieldError `json:"errors,omitempty"`
-	Allowed   []string     `json:"allowed,omitempty"`
-}
-
-// fieldError is one entry of a problem's errors list.
-type fieldError struct {
-	Pointer string `json:"pointer"`
-	Reason  string `json:"reason"`
-	In      string `json:"in,omitempty"`
-}
 
 // classify maps an error to a status and a problem code.
 func classify(err error) (int, string) {
@@ -126,46 +107,23 @@ func (s *Server) fail(w *recorder, r *http.Request, st *opState, err error) {
 	if mna != nil {
 		p.Allowed = mna.Allowed
 	}
-	var ves spec.ValidationErrors
-	if errors.As(err, &ves) {
-		for _, v := range ves {
-			fe := fieldError{Pointer: v.Pointer, Reason: v.Reason}
-			switch v.In {
-			case spec.InPath, spec.InQuery, spec.InHeader, spec.InCookie, spec.InBody:
-				fe.In = string(v.In)
-			}
-			p.Errors = append(p.Errors, fe)
-		}
+	if ves, ok := errors.AsType[spec.ValidationErrors](err); ok {
+		p.Errors = problem.FieldErrors(ves)
 	}
-	writeProblem(w, r, p)
+	problem.Write(w, r, p)
 }
 
 // adminFail answers an admin API request with a problem document.
 func adminFail(w http.ResponseWriter, r *http.Request, err error) {
-	writeProblem(w, r, problemFor(err, w.Header().Get("X-Request-Id")))
+	problem.Write(w, r, problemFor(err, w.Header().Get("X-Request-Id")))
 }
 
 // problemFor builds the problem document of an error, without field errors.
-func problemFor(err error, requestID string) problem {
+func problemFor(err error, requestID string) problem.Problem {
 	status, code := classify(err)
-	return problem{
-		Type: "https://ultra.dev/problems/" + strings.ReplaceAll(code, "_", "-"), Title: http.StatusText(status),
+	return problem.Problem{
+		Type: problem.TypeURI(code), Title: http.StatusText(status),
 		Status: status, Detail: detail(err), Code: code, RequestID: requestID,
-	}
-}
-
-func writeProblem(w http.ResponseWriter, r *http.Request, p problem) {
-	b, err := json.Marshal(p)
-	if err != nil {
-		b = []byte(`{"type":"about:blank","title":"Internal Server Error","status":500,"code":"internal_error"}`)
-		p.Status = http.StatusInternalServerError
-	}
-	h := w.Header()
-	h.Set("Content-Type", "application/problem+json")
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(p.Status)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(b)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ultra-kit/ultra/internal/requestid"
 	"github.com/ultra-kit/ultra/spec"
 )
 
@@ -37,8 +38,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := s.recs.Get().(*recorder)
 	*rec = recorder{ResponseWriter: w, valid: true}
 	id := r.Header.Get("X-Request-Id")
-	if !usableRequestID(id) {
-		id = s.newRequestID()
+	if !requestid.Usable(id) {
+		id = s.ids.Next("")
 	}
 	w.Header()["X-Request-Id"] = []string{id}
 	path := r.URL.EscapedPath()

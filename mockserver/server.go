@@ -7,8 +7,6 @@ package mockserver
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -16,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/ultra-kit/ultra/internal/requestid"
 	"github.com/ultra-kit/ultra/mockserver/fault"
 	"github.com/ultra-kit/ultra/spec"
 )
@@ -72,11 +71,10 @@ type Server struct {
 
 	state *stateStore // nil unless Config.Stateful
 
-	idPrefix string
-	ids      atomic.Uint64
-	closing  chan struct{}
-	closed   sync.Once
-	recs     sync.Pool
+	ids     *requestid.Source
+	closing chan struct{}
+	closed  sync.Once
+	recs    sync.Pool
 }
 
 // New builds a mock server from cfg. It returns an error when a mount has no document, when two mounts
@@ -109,9 +107,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Providers {
 		s.providers = newProviders(cfg.ProviderKeys, s.faults, s.log)
 	}
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	s.idPrefix = hex.EncodeToString(b[:]) + "-"
+	s.ids = requestid.NewSource()
 	s.admin = s.adminRoutes()
 	s.recs.New = func() any { return &recorder{} }
 	return s, nil
@@ -160,48 +156,6 @@ func (s *Server) Close() {
 			c.Close()
 		}
 	})
-}
-
-// newRequestID returns a process-unique request id.
-func (s *Server) newRequestID() string {
-	n := s.ids.Add(1)
-	var buf [32]byte
-	b := append(buf[:0], s.idPrefix...)
-	b = appendHex(b, n)
-	return string(b)
-}
-
-func appendHex(b []byte, n uint64) []byte {
-	const digits = "0123456789abcdef"
-	var tmp [16]byte
-	i := len(tmp)
-	for {
-		i--
-		tmp[i] = digits[n&15]
-		n >>= 4
-		if n == 0 {
-			break
-		}
-	}
-	for len(tmp)-i < 8 {
-		i--
-		tmp[i] = '0'
-	}
-	return append(b, tmp[i:]...)
-}
-
-// usableRequestID reports whether a client-supplied X-Request-ID can be echoed: 1 to 128 printable
-// ASCII characters.
-func usableRequestID(id string) bool {
-	if len(id) == 0 || len(id) > 128 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		if id[i] < 0x21 || id[i] > 0x7e {
-			return false
-		}
-	}
-	return true
 }
 
 func normPrefix(p string) string {

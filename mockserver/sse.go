@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"time"
 
 	"github.com/ultra-kit/ultra/mockserver/fault"
+	"github.com/ultra-kit/ultra/mockserver/sse"
 )
 
 // sseEvents turns a text/event-stream example into wire-ready events, each ending in a blank line.
@@ -52,17 +52,14 @@ func sseEvents(body []byte) [][]byte {
 	return out
 }
 
+// dataEvent is one "data:" event holding a JSON value, compacted onto one line.
 func dataEvent(v []byte) []byte {
 	var buf bytes.Buffer
 	if err := json.Compact(&buf, v); err != nil {
 		buf.Reset()
 		buf.Write(v)
 	}
-	compact := bytes.ReplaceAll(buf.Bytes(), []byte("\n"), []byte("\ndata: "))
-	ev := make([]byte, 0, len(compact)+8)
-	ev = append(ev, "data: "...)
-	ev = append(ev, compact...)
-	return append(ev, '\n', '\n')
+	return sse.AppendEvent(nil, "", buf.Bytes())
 }
 
 func isField(line []byte) bool {
@@ -77,74 +74,28 @@ func isField(line []byte) bool {
 	return false
 }
 
-// streamOptions shape how events are sent: the gap between them and how the stream ends.
-type streamOptions struct {
-	gap   time.Duration
-	first time.Duration
-	kind  fault.Kind // stream_error, stream_drop, truncate or none
-}
-
-// flushWriter is what writeEvents needs of a response.
-type flushWriter interface {
-	Write([]byte) (int, error)
-	Flush()
-}
-
-// writeEvents sends events one at a time, flushing after each, waiting opts.gap between them (no
-// wait once stop is closed). It returns how many events went out and stops early with false when
-// the client goes away or a stream fault ends it.
-func writeEvents(w flushWriter, events [][]byte, opts streamOptions, done, stop <-chan struct{}) (int, bool) {
-	half := len(events) / 2
-	for i, ev := range events {
-		wait := opts.gap
-		if i == 0 {
-			wait = opts.first
-		}
-		if wait > 0 {
-			t := time.NewTimer(wait)
-			select {
-			case <-t.C:
-			case <-stop:
-			case <-done:
-				t.Stop()
-				return i, false
-			}
-			t.Stop()
-		}
-		if i == half && opts.kind != fault.KindNone {
-			switch opts.kind {
-			case fault.KindStreamError:
-				_, _ = w.Write([]byte("event: error\ndata: {\"error\":{\"message\":\"injected stream error\",\"type\":\"server_error\"}}\n\n"))
-				w.Flush()
-				return i, false
-			case fault.KindStreamDrop, fault.KindTruncate:
-				return i, false
-			}
-		}
-		if _, err := w.Write(ev); err != nil {
-			return i, false
-		}
-		w.Flush()
-	}
-	return len(events), true
-}
-
-// stream sends a text/event-stream response event by event.
+// stream sends a text/event-stream response event by event, paced by the fault decision's TTFT and
+// InterToken; halfway through, a stream_error, stream_drop or truncate fault breaks it.
 func (s *Server) stream(w *recorder, r *http.Request, c *cached, d *fault.Decision) {
-	h := w.Header()
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(c.status)
-	w.Flush()
-	opts := streamOptions{}
+	var dec fault.Decision
 	if d != nil {
-		opts.gap, opts.first = d.InterToken, d.TTFT
-		switch d.Kind {
-		case fault.KindStreamError, fault.KindStreamDrop, fault.KindTruncate:
-			opts.kind = d.Kind
+		dec = *d
+	}
+	st := sse.Start(w, r, c.status, "", dec, s.closing)
+	half := len(c.events) / 2
+	for i, ev := range c.events {
+		if !st.Wait(i) {
+			return
+		}
+		if i == half && st.Break(func() { st.Event("error", []byte(streamErrorData)) }) {
+			return
+		}
+		if !st.Write(ev) {
+			return
 		}
 	}
-	if _, ok := writeEvents(w, c.events, opts, r.Context().Done(), s.closing); !ok && (opts.kind == fault.KindStreamDrop || opts.kind == fault.KindTruncate) {
-		s.reset(w, false)
-	}
 }
+
+// streamErrorData is the data of the "error" event a stream_error fault sends before it ends a spec
+// mock's stream.
+const streamErrorData = `{"error":{"message":"injected stream error","type":"server_error"}}`

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/ultra-kit/ultra/internal/problem"
 	"github.com/ultra-kit/ultra/spec"
 )
 
@@ -261,11 +262,11 @@ func (ss *stateStore) reset() {
 func (s *Server) handleStateList() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.state == nil {
-			writeJSON(w, http.StatusOK, map[string]any{"stateful": false, "resources": []stateEntry{}})
+			problem.WriteJSONLine(w, http.StatusOK, map[string]any{"stateful": false, "resources": []stateEntry{}})
 			return
 		}
 		entries, evicted := s.state.snapshot()
-		writeJSON(w, http.StatusOK, map[string]any{
+		problem.WriteJSONLine(w, http.StatusOK, map[string]any{
 			"stateful": true, "resources": entries, "count": len(entries), "limit": s.state.limit,
 			"evicted": evicted, "unpaired": s.state.unpaired(s.mounts.Load().mounts),
 		})

@@ -1,10 +1,11 @@
 package providers
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/ultra-kit/ultra/internal/problem"
 )
 
 // apiError is one error answer before a provider renders it in its own format.
@@ -15,20 +16,6 @@ type apiError struct {
 	Code    string // OpenAI only: a machine-readable code
 	// RetryAfter, when positive, adds Retry-After (seconds, rounded up) and retry-after-ms headers.
 	RetryAfter time.Duration
-}
-
-// writeJSON writes v as a JSON body with status.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		// All values written here are plain structs and maps; this cannot happen.
-		http.Error(w, "encode response: "+err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
 }
 
 func setRetryAfter(h http.Header, d time.Duration) {
@@ -67,7 +54,7 @@ func writeOpenAIError(w http.ResponseWriter, e apiError) {
 		typ = "permission_error"
 	}
 	setRetryAfter(w.Header(), e.RetryAfter)
-	writeJSON(w, e.Status, map[string]body{"error": {Message: e.Message, Type: typ, Param: nullable(e.Param), Code: nullable(e.Code)}})
+	problem.WriteJSON(w, e.Status, map[string]body{"error": {Message: e.Message, Type: typ, Param: nullable(e.Param), Code: nullable(e.Code)}})
 }
 
 // anthropicErrorType is the error.type Anthropic uses for a status.
@@ -111,7 +98,7 @@ func anthropicError(status int, message string) any {
 // writeAnthropicError writes {"type":"error","error":{"type","message"}}.
 func writeAnthropicError(w http.ResponseWriter, e apiError) {
 	setRetryAfter(w.Header(), e.RetryAfter)
-	writeJSON(w, e.Status, anthropicError(e.Status, e.Message))
+	problem.WriteJSON(w, e.Status, anthropicError(e.Status, e.Message))
 }
 
 // googleStatus is the google.rpc.Code name Google APIs use for an HTTP status.
@@ -167,5 +154,5 @@ func geminiError(status int, message string) any {
 // writeGeminiError writes {"error":{"code","message","status"}}.
 func writeGeminiError(w http.ResponseWriter, e apiError) {
 	setRetryAfter(w.Header(), e.RetryAfter)
-	writeJSON(w, e.Status, geminiError(e.Status, e.Message))
+	problem.WriteJSON(w, e.Status, geminiError(e.Status, e.Message))
 }

@@ -1,4 +1,6 @@
 package providers
 
-// AppendEvent exposes the SSE encoder to the external tests.
-var AppendEvent = appendEvent
+import "github.com/ultra-kit/ultra/mockserver/sse"
+
+// AppendEvent exposes the SSE encoder the provider mocks stream with to the external tests.
+var AppendEvent = sse.AppendEvent

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ultra-kit/ultra/internal/problem"
 	"github.com/ultra-kit/ultra/mockserver/fault"
 )
 
@@ -92,39 +93,39 @@ func (p *provider) faults(w http.ResponseWriter, r *http.Request, model string, 
 	if len(d.FaultIDs) > 0 {
 		p.s.log.Debug("provider fault", "provider", p.name, "model", model, "kind", string(d.Kind), "delay", d.Delay, "faults", d.FaultIDs)
 	}
-	if !p.s.sleep(r, d.Delay) {
+	if !fault.Sleep(r.Context(), d.Delay, p.s.closing) {
 		return d, false
 	}
-	kind := d.Kind
-	if kind == fault.KindStreamError && !streaming {
-		kind = fault.KindError // a non-streaming request cannot fail mid-way: fail it whole
+	if d.Kind == fault.KindStreamError && !streaming {
+		d.Kind = fault.KindError // a non-streaming request cannot fail mid-way: fail it whole
 	}
-	switch kind {
-	case fault.KindError:
-		status := d.Status
-		if status == 0 {
-			status = http.StatusInternalServerError
-		}
-		p.writeError(w, apiError{Status: status, Message: p.failMessage(status), RetryAfter: d.RetryAfter})
+	switch {
+	case d.Kind == fault.KindReset:
+		fault.Abort(w, true)
 		return d, false
-	case fault.KindRateLimit:
-		ra := d.RetryAfter
-		if ra <= 0 {
-			ra = time.Second
-		}
-		p.writeError(w, apiError{Status: http.StatusTooManyRequests, Message: p.msgRateLimit, Code: "rate_limit_exceeded", RetryAfter: ra})
-		return d, false
-	case fault.KindOverloaded:
-		p.writeError(w, apiError{Status: p.overloaded, Message: p.msgOverloaded, RetryAfter: d.RetryAfter})
-		return d, false
-	case fault.KindUnauthorized:
-		p.writeError(w, apiError{Status: http.StatusUnauthorized, Message: fmt.Sprintf(p.msgBadKey, "****"), Code: "invalid_api_key"})
-		return d, false
-	case fault.KindReset:
-		abort(w, true)
+	case d.Answers():
+		p.writeError(w, p.faultError(d))
 		return d, false
 	}
 	return d, true
+}
+
+// faultError is the error answer of a fault that replaces the response, in the provider's words.
+func (p *provider) faultError(d fault.Decision) apiError {
+	status := d.StatusFor(http.StatusInternalServerError, p.overloaded)
+	switch d.Kind {
+	case fault.KindRateLimit:
+		ra := d.RetryAfter
+		if ra <= 0 {
+			ra = time.Second // a rate limit always says when to come back
+		}
+		return apiError{Status: status, Message: p.msgRateLimit, Code: "rate_limit_exceeded", RetryAfter: ra}
+	case fault.KindOverloaded:
+		return apiError{Status: status, Message: p.msgOverloaded, RetryAfter: d.RetryAfter}
+	case fault.KindUnauthorized:
+		return apiError{Status: status, Message: fmt.Sprintf(p.msgBadKey, "****"), Code: "invalid_api_key"}
+	}
+	return apiError{Status: status, Message: p.failMessage(status), RetryAfter: d.RetryAfter}
 }
 
 // failMessage is the message of a forced error status.
@@ -144,19 +145,19 @@ func (p *provider) failMessage(status int) string {
 // truncate or stream_drop fault.
 func (p *provider) respond(w http.ResponseWriter, d fault.Decision, v any) {
 	if d.Kind != fault.KindTruncate && d.Kind != fault.KindStreamDrop {
-		writeJSON(w, http.StatusOK, v)
+		problem.WriteJSON(w, http.StatusOK, v)
 		return
 	}
 	body, err := json.Marshal(v)
 	if err != nil {
-		writeJSON(w, http.StatusOK, v)
+		problem.WriteJSON(w, http.StatusOK, v)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body[:len(body)/2])
-	abort(w, false)
+	fault.Abort(w, false)
 }
 
 // handleUnknown answers paths under the provider's prefix that no route matches.

@@ -5,16 +5,12 @@
 package providers
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"sync"
-	"sync/atomic"
-	"time"
 
+	"github.com/ultra-kit/ultra/internal/requestid"
 	"github.com/ultra-kit/ultra/mockserver/fault"
 )
 
@@ -48,8 +44,7 @@ type Server struct {
 	faults *fault.Set
 	log    *slog.Logger
 
-	idPrefix string
-	ids      atomic.Uint64
+	ids *requestid.Source
 
 	closeOnce sync.Once
 	closing   chan struct{}
@@ -62,6 +57,7 @@ func New(cfg Config) *Server {
 		keys:    map[string]map[string]bool{},
 		faults:  cfg.Faults,
 		log:     cfg.Logger,
+		ids:     requestid.NewSource(),
 		closing: make(chan struct{}),
 	}
 	if s.faults == nil {
@@ -80,9 +76,6 @@ func New(cfg Config) *Server {
 		}
 		s.keys[provider] = set
 	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	s.idPrefix = hex.EncodeToString(b[:])
 	s.routes()
 	return s
 }
@@ -101,31 +94,4 @@ func (s *Server) Close() {
 }
 
 // newID returns a unique id such as "chatcmpl-3f2a9c1b7d4e00000001".
-func (s *Server) newID(prefix string) string {
-	n := s.ids.Add(1)
-	return prefix + s.idPrefix + leftPad(strconv.FormatUint(n, 16), 8)
-}
-
-func leftPad(s string, n int) string {
-	for len(s) < n {
-		s = "0" + s
-	}
-	return s
-}
-
-// sleep waits d unless the request ends (false) or the server is closing (true, at once).
-func (s *Server) sleep(r *http.Request, d time.Duration) bool {
-	if d <= 0 {
-		return r.Context().Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-s.closing:
-		return r.Context().Err() == nil
-	case <-r.Context().Done():
-		return false
-	}
-}
+func (s *Server) newID(prefix string) string { return s.ids.Next(prefix) }
