@@ -37,9 +37,14 @@ lint:
 	  if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 	$(GO) run ./cmd/ultra lint openapi.yaml
 
-## check-imports: spec imports none of ours; gateway and mockserver never import each other
+## check-imports: spec imports none of ours; gateway and mockserver never import each other; the
+## provider table (internal/provider), which both import, imports nothing of ours
 check-imports:
 	@fail=0; mod=$$($(GO) list -m); \
+	for leaf in internal/provider; do \
+	  ours=$$($(GO) list -deps ./$$leaf | grep "^$$mod/" | grep -v "^$$mod/$$leaf$$"); \
+	  if [ -n "$$ours" ]; then echo "$$leaf must import nothing of ours, imports: $$ours"; fail=1; fi; \
+	done; \
 	for rule in "spec:gateway mockserver harness verify" "gateway:mockserver harness verify" "mockserver:gateway harness verify" "verify:gateway mockserver harness"; do \
 	  pkg=$${rule%%:*}; \
 	  deps=$$($(GO) list -deps ./$$pkg/... 2>/dev/null); \

@@ -9,6 +9,8 @@ import (
 
 	"github.com/cucumber/godog"
 	"github.com/tidwall/gjson"
+
+	"github.com/ultra-kit/ultra/internal/provider"
 )
 
 // Fault is a mock server fault as its admin API takes it (see mockserver/fault).
@@ -22,7 +24,7 @@ type Fault struct {
 
 func (st *steps) registerFaults(sc *godog.ScenarioContext) {
 	sc.Step(`^every mock provider fails with status (\d+)$`, func(ctx context.Context, status int) (context.Context, error) {
-		for _, p := range []string{"openai", "anthropic", "gemini"} {
+		for _, p := range provider.Names() {
 			if err := st.addFault(ctx, Fault{Target: p, Kind: "error", Status: status}); err != nil {
 				return ctx, err
 			}

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	table "github.com/ultra-kit/ultra/internal/provider"
 )
 
 const (
@@ -28,7 +30,7 @@ const (
 	maxRetryAfter = 60 * time.Second
 )
 
-// caller is the transport shared by the three clients: one place that sends, retries and maps errors.
+// caller is the transport shared by the clients: one place that sends, retries and maps errors.
 type caller struct {
 	provider   string
 	base       string
@@ -42,11 +44,11 @@ type caller struct {
 	now   func() time.Time
 }
 
-func newCaller(provider, defaultBase string, cfg Config) caller {
-	base := strings.TrimRight(cfg.BaseURL, "/")
-	if base == "" {
-		base = defaultBase
-	}
+// newCaller builds the transport of the table's provider name. Its base is cfg.BaseURL in either SDK
+// convention (with or without the API version; see internal/provider's APIRoot), or the public URL.
+func newCaller(provider string, cfg Config) caller {
+	p, _ := table.Lookup(provider)
+	base := p.APIRoot(cfg.BaseURL)
 	client := cfg.HTTPClient
 	if client == nil {
 		client = newHTTPClient()
