@@ -54,4 +54,3 @@ func TestProviderBaseURLs(t *testing.T) {
 		}
 	}
 }
-
