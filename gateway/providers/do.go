@@ -263,12 +263,18 @@ func (cl *caller) statusError(resp *http.Response, body []byte) *Error {
 	}
 }
 
-// errorEnvelope covers the three providers' error bodies:
+// errorEnvelope covers the providers' error bodies:
 //
 //	OpenAI    {"error":{"message":"...","type":"invalid_request_error","code":"invalid_api_key"}}
 //	Anthropic {"type":"error","error":{"type":"overloaded_error","message":"..."}}
 //	Google    {"error":{"code":429,"message":"...","status":"RESOURCE_EXHAUSTED","details":[{"reason":"..."}]}}
+//	Mistral   {"object":"error","message":"...","type":"invalid_request_error","code":null}
 type errorEnvelope struct {
+	// Message, Type and Code are the top-level fields of Mistral's body.
+	Message string          `json:"message"`
+	Type    string          `json:"type"`
+	Code    json.RawMessage `json:"code"`
+
 	Error struct {
 		Message string          `json:"message"`
 		Type    string          `json:"type"`
@@ -295,6 +301,9 @@ func parseErrorBody(body []byte) (code, msg string) {
 		return "", ""
 	}
 	e := env.Error
+	if e.Message == "" && env.Message != "" { // Mistral: the fields are at the top level
+		e.Message, e.Type, e.Code = env.Message, env.Type, env.Code
+	}
 	var s string
 	if len(e.Code) > 0 && e.Code[0] == '"' {
 		_ = json.Unmarshal(e.Code, &s)

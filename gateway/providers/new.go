@@ -29,6 +29,8 @@ func New(name string, cfg Config) (Client, bool) {
 		return NewAnthropic(cfg), true
 	case table.Gemini:
 		return NewGemini(cfg), true
+	case table.Mistral:
+		return NewMistral(cfg), true
 	}
 	return nil, false
 }

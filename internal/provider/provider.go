@@ -18,6 +18,7 @@ const (
 	OpenAI    = "openai"
 	Anthropic = "anthropic"
 	Gemini    = "gemini"
+	Mistral   = "mistral"
 )
 
 // Provider is one row of the table.
@@ -33,8 +34,8 @@ type Provider struct {
 	// DefaultBaseURL is the public base URL, spelled as the provider's SDKs spell it (with or without
 	// the API version, see VersionInBase).
 	DefaultBaseURL string
-	// VersionInBase says that the SDKs' base URL ends with the API version (OpenAI's
-	// SDKs: https://api.openai.com/v1); false means the SDKs add the version themselves (Anthropic's
+	// VersionInBase says that the SDKs' base URL ends with the API version (OpenAI's and
+	// Mistral's SDKs: https://api.openai.com/v1); false means the SDKs add the version themselves (Anthropic's
 	// add /v1/messages, Google's genai adds /v1beta/models/...).
 	VersionInBase bool
 	// Versions are the API versions the provider serves, the one the gateway calls first. The mock
@@ -65,6 +66,11 @@ func All() []Provider {
 			Name: Gemini, Title: "Gemini", KeyVar: "GOOGLE_API_KEY", BaseURLVar: "GEMINI_BASE_URL",
 			DefaultBaseURL: "https://generativelanguage.googleapis.com", Versions: []string{"v1beta", "v1"},
 			MockMount: "/gemini", ErrorFormat: "google",
+		},
+		{
+			Name: Mistral, Title: "Mistral", KeyVar: "MISTRAL_API_KEY", BaseURLVar: "MISTRAL_BASE_URL",
+			DefaultBaseURL: "https://api.mistral.ai/v1", VersionInBase: true, Versions: []string{"v1"},
+			MockMount: "/mistral", ErrorFormat: "mistral",
 		},
 	}
 }

@@ -27,6 +27,8 @@ func (s *Server) newAPI(p table.Provider) api {
 		return s.anthropic()
 	case table.Gemini:
 		return s.gemini()
+	case table.Mistral:
+		return s.mistral()
 	}
 	return nil
 }
