@@ -27,6 +27,7 @@ Feature: Multi-model analysis
       | fact_check  | claude3opus, gemini15pro        | claude3sonnet | The Great Wall of China is visible from low Earth orbit with the naked eye. True or false? |
       | perspective | gpt4o, claude3sonnet            | gpt4turbo     | How should a city weigh bike lanes against street parking on a busy commercial street?    |
       | scenario    | gpt4o, claude3opus, gemini15flash | claude3opus | What happens to our on-call load if we move the nightly batch jobs to event-driven queues? |
+      | confidence  | mistrallarge, gemini15flash     | mistralsmall  | Is a monorepo a good fit for a team of eight working on three services?                   |
 
   Scenario: The pattern and output format default to confidence and txt
     When I send POST "/api/analyze" with:

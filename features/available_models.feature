@@ -15,6 +15,7 @@ Feature: Available models
     And the model "gpt4o" is served by "openai" as "gpt-4o"
     And the model "claude3opus" is served by "anthropic" as "claude-3-opus-20240229"
     And the model "gemini15flash" is served by "gemini" as "gemini-1.5-flash"
+    And the model "mistrallarge" is served by "mistral" as "mistral-large-latest"
     And the response header "RateLimit-Limit" is a non-negative integer
     And the response header "RateLimit-Remaining" is a non-negative integer
     And the response header "RateLimit-Reset" is a non-negative integer

@@ -34,6 +34,7 @@ Feature: Configuration
     And the variable "OPENAI_API_KEY" is unset
     And the variable "ANTHROPIC_API_KEY" is unset
     And the variable "GOOGLE_API_KEY" is unset
+    And the variable "MISTRAL_API_KEY" is unset
     When the gateway configuration is loaded
     Then the configuration is refused naming "JWT_SECRET, API key"
 

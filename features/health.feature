@@ -20,6 +20,7 @@ Feature: Health endpoints
     And the response field "services.openai" is "healthy"
     And the response field "services.anthropic" is "healthy"
     And the response field "services.gemini" is "healthy"
+    And the response field "services.mistral" is "healthy"
     And the response field "degraded_services" is an empty list
 
   Scenario: A client-supplied request ID is echoed
@@ -47,7 +48,7 @@ Feature: Health endpoints
     And the response field "reason" is a non-empty string
     When I send GET "/api/health"
     Then the response field "status" is "unavailable"
-    And the response field "degraded_services" lists "openai, anthropic, gemini"
+    And the response field "degraded_services" lists "openai, anthropic, gemini, mistral"
     When the mock faults are cleared
     Then within 20 seconds GET "/api/health/ready" answers 200
     And the response field "status" is "ready"

@@ -14,6 +14,7 @@ Feature: Provider health and circuit breakers
     And the response field "providers.openai.circuit_state" is "closed"
     And the response field "providers.anthropic.status" is "ok"
     And the response field "providers.gemini.status" is "ok"
+    And the response field "providers.mistral.status" is "ok"
     And the response field "checked_at" is a non-empty string
     And the response body does not contain the provider API keys
 
@@ -23,6 +24,7 @@ Feature: Provider health and circuit breakers
     And the response field "breakers.openai.state" is "closed"
     And the response field "breakers.anthropic.state" is "closed"
     And the response field "breakers.gemini.state" is "closed"
+    And the response field "breakers.mistral.state" is "closed"
     And the response field "breakers.openai.failure_threshold" is a number at least 1
     And the response field "breakers.openai.expected_recovery_seconds" is null
 

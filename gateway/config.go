@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ultra-kit/ultra/internal/provider"
 )
 
 // Environments a gateway runs in.
@@ -19,13 +21,6 @@ const (
 	EnvDevelopment = "development"
 	EnvTesting     = "testing"
 	EnvProduction  = "production"
-)
-
-// Default provider base URLs, used when the *_BASE_URL variables are empty.
-const (
-	DefaultOpenAIBaseURL    = "https://api.openai.com/v1"
-	DefaultAnthropicBaseURL = "https://api.anthropic.com/v1"
-	DefaultGeminiBaseURL    = "https://generativelanguage.googleapis.com/v1beta"
 )
 
 // Config is the whole gateway configuration. LoadConfig fills it from the environment; the zero value
@@ -39,11 +34,15 @@ type Config struct {
 	// development, false elsewhere). The gateway itself only reports it; cmd/ultra does the wiring.
 	UseMock bool
 
-	// OpenAIKey, AnthropicKey and GoogleKey are the provider API keys; empty means not configured.
-	OpenAIKey, AnthropicKey, GoogleKey string
-	// OpenAIBaseURL, AnthropicBaseURL and GeminiBaseURL are the provider base URLs; empty means the
-	// provider's public API (see BaseURL).
-	OpenAIBaseURL, AnthropicBaseURL, GeminiBaseURL string
+	// APIKeys are the provider API keys by provider name (the rows of internal/provider: openai,
+	// anthropic, gemini), read from each provider's key variable (OPENAI_API_KEY...); a missing or
+	// empty entry means not configured.
+	APIKeys map[string]string
+	// BaseURLs are the provider base URLs by provider name, read from each provider's base-URL
+	// variable (OPENAI_BASE_URL...) in either convention: with the API version, as OpenAI's SDKs
+	// spell it, or without, as Anthropic's and Google's do (see BaseURL). A missing or empty entry
+	// means the provider's public API.
+	BaseURLs map[string]string
 
 	// JWTSecret is the HS256 secret. Empty in development and testing (with no public key) means a
 	// random one is generated and JWTSecretGenerated is set.
@@ -99,36 +98,30 @@ type Config struct {
 	Version string
 }
 
-// BaseURL returns the configured base URL of a provider (openai, anthropic or gemini), or its default.
-func (c Config) BaseURL(provider string) string {
-	pick := func(v, def string) string {
-		if v != "" {
-			return v
-		}
-		return def
+// BaseURL returns the base URL a provider's client calls under: the configured one (or the
+// provider's public one) with the API version added when it was given without (ANTHROPIC_BASE_URL=
+// https://api.anthropic.com → https://api.anthropic.com/v1; GEMINI_BASE_URL=https://generativelanguage.googleapis.com
+// → .../v1beta; a trailing /v1 or /v1beta is kept). It is "" for a name that is not in the table.
+func (c Config) BaseURL(name string) string {
+	p, ok := provider.Lookup(name)
+	if !ok {
+		return ""
 	}
-	switch provider {
-	case "openai":
-		return pick(c.OpenAIBaseURL, DefaultOpenAIBaseURL)
-	case "anthropic":
-		return pick(c.AnthropicBaseURL, DefaultAnthropicBaseURL)
-	case "gemini":
-		return pick(c.GeminiBaseURL, DefaultGeminiBaseURL)
-	}
-	return ""
+	return p.APIRoot(c.BaseURLs[name])
 }
 
 // APIKey returns the configured API key of a provider, "" when none.
-func (c Config) APIKey(provider string) string {
-	switch provider {
-	case "openai":
-		return c.OpenAIKey
-	case "anthropic":
-		return c.AnthropicKey
-	case "gemini":
-		return c.GoogleKey
+func (c Config) APIKey(name string) string { return c.APIKeys[name] }
+
+// SetProvider sets a provider's base URL and API key, allocating the maps of a zero Config.
+func (c *Config) SetProvider(name, baseURL, key string) {
+	if c.BaseURLs == nil {
+		c.BaseURLs = map[string]string{}
 	}
-	return ""
+	if c.APIKeys == nil {
+		c.APIKeys = map[string]string{}
+	}
+	c.BaseURLs[name], c.APIKeys[name] = baseURL, key
 }
 
 // ConfigError is every problem found in a configuration, one sentence each.
@@ -193,8 +186,15 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c := Config{Environment: envName}
 	c.Addr = l.str("ULTRA_ADDR", "127.0.0.1:8000")
 	c.UseMock = l.boolean("USE_MOCK", envName == EnvDevelopment)
-	c.OpenAIKey, c.AnthropicKey, c.GoogleKey = get("OPENAI_API_KEY"), get("ANTHROPIC_API_KEY"), get("GOOGLE_API_KEY")
-	c.OpenAIBaseURL, c.AnthropicBaseURL, c.GeminiBaseURL = get("OPENAI_BASE_URL"), get("ANTHROPIC_BASE_URL"), get("GEMINI_BASE_URL")
+	c.APIKeys, c.BaseURLs = map[string]string{}, map[string]string{}
+	for _, p := range provider.All() {
+		if v := get(p.KeyVar); v != "" {
+			c.APIKeys[p.Name] = v
+		}
+		if v := get(p.BaseURLVar); v != "" {
+			c.BaseURLs[p.Name] = v
+		}
+	}
 	c.JWTSecret, c.JWTPublicKeyFile, c.JWKSURL = get("JWT_SECRET"), get("JWT_PUBLIC_KEY_FILE"), get("JWKS_URL")
 	c.JWTAlgorithm = strings.ToUpper(get("JWT_ALGORITHM"))
 	c.JWTIssuer, c.JWTAudience = get("JWT_ISSUER"), get("JWT_AUDIENCE")
@@ -236,9 +236,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.Models = models
 	problems = append(problems, c.checkJWT()...)
 	problems = append(problems, c.rateLimitStoreProblems(prod)...)
-	for _, p := range []struct{ name, v string }{
-		{"OPENAI_BASE_URL", c.OpenAIBaseURL}, {"ANTHROPIC_BASE_URL", c.AnthropicBaseURL}, {"GEMINI_BASE_URL", c.GeminiBaseURL}, {"JWKS_URL", c.JWKSURL},
-	} {
+	urls := []struct{ name, v string }{{"JWKS_URL", c.JWKSURL}}
+	for _, p := range provider.All() {
+		urls = append(urls, struct{ name, v string }{p.BaseURLVar, c.BaseURLs[p.Name]})
+	}
+	for _, p := range urls {
 		if p.v == "" {
 			continue
 		}
@@ -329,8 +331,15 @@ func (c Config) productionProblems() []string {
 	if c.UseMock {
 		p = append(p, "USE_MOCK is true; production must call the real providers")
 	}
-	if c.OpenAIKey == "" && c.AnthropicKey == "" && c.GoogleKey == "" {
-		p = append(p, "no provider API key is set (OPENAI_API_KEY, ANTHROPIC_API_KEY or GOOGLE_API_KEY)")
+	var keyVars []string
+	anyKey := false
+	for _, pr := range provider.All() {
+		keyVars = append(keyVars, pr.KeyVar)
+		anyKey = anyKey || c.APIKey(pr.Name) != ""
+	}
+	if !anyKey {
+		last := len(keyVars) - 1
+		p = append(p, "no provider API key is set ("+strings.Join(keyVars[:last], ", ")+" or "+keyVars[last]+")")
 	}
 	if c.TestModeSecret != "" {
 		p = append(p, "TEST_MODE_SECRET is set; test mode is not allowed in production")

@@ -80,7 +80,7 @@ func TestGatewayConfigDefaultsAndDotEnv(t *testing.T) {
 			t.Fatal(err)
 		}
 		if cfg.Environment != "development" || !cfg.UseMock || !cfg.JWTSecretGenerated || len(cfg.JWTSecret) < 32 ||
-			cfg.Addr != "127.0.0.1:8000" || cfg.AnalyzeRPM != 60 || cfg.BreakerRecoveryTimeout != 5*time.Minute || len(cfg.Models) != 6 {
+			cfg.Addr != "127.0.0.1:8000" || cfg.AnalyzeRPM != 60 || cfg.BreakerRecoveryTimeout != 5*time.Minute || len(cfg.Models) != 8 {
 			t.Fatalf("unexpected development defaults: %+v", cfg)
 		}
 	})

@@ -109,8 +109,8 @@ func TestGatewayAnalyzeOutcomes(t *testing.T) {
 			}
 			switch c.name {
 			case "UnknownModel":
-				if vm, _ := got["valid_models"].([]any); len(vm) != 6 || !strings.Contains(string(resp.body), `"pointer":"/selected_models/1"`) {
-					t.Errorf("want 6 valid_models and a pointer to /selected_models/1: %s", resp.body)
+				if vm, _ := got["valid_models"].([]any); len(vm) != 8 || !strings.Contains(string(resp.body), `"pointer":"/selected_models/1"`) {
+					t.Errorf("want 8 valid_models and a pointer to /selected_models/1: %s", resp.body)
 				}
 			case "PartialSuccess":
 				mr := got["model_responses"].(map[string]any)["gemini15flash"].(map[string]any)

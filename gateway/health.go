@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ultra-kit/ultra/gateway/providers"
+	"github.com/ultra-kit/ultra/internal/provider"
 )
 
 // checkTimeout bounds one background provider check: 5s, or half the check interval when shorter
@@ -16,9 +17,6 @@ import (
 func (h *health) checkTimeout() time.Duration {
 	return min(5*time.Second, max(h.g.cfg.HealthCheckInterval/2, 100*time.Millisecond))
 }
-
-// providerNames are the providers the contract reports on, in report order.
-var providerNames = [...]string{"openai", "anthropic", "gemini"}
 
 // providerState is what the background check last saw of one provider.
 type providerState struct {
@@ -47,7 +45,7 @@ func newHealth(g *Gateway) *health {
 // checkAll checks every provider that has a key, concurrently, each bounded by healthCheckTimeout.
 func (h *health) checkAll(ctx context.Context) {
 	var wg sync.WaitGroup
-	for _, name := range providerNames {
+	for _, name := range provider.Names() {
 		p, ok := h.g.providers[name]
 		if !ok || h.g.cfg.APIKey(name) == "" {
 			continue
@@ -185,7 +183,7 @@ func (g *Gateway) handleHealth() http.Handler {
 			Services: map[string]string{}, DegradedServices: []string{},
 		}
 		configured, usable := 0, 0
-		for _, name := range providerNames {
+		for _, name := range provider.Names() {
 			rep := g.health.report(name)
 			state := map[string]string{"ok": "healthy", "degraded": "degraded", "unavailable": "unavailable"}[rep.Status]
 			resp.Services[name] = state
@@ -230,7 +228,7 @@ func (g *Gateway) handleReadiness() http.Handler {
 			writeJSON(w, http.StatusServiceUnavailable, response{Status: "not_ready", Reason: storeReason})
 			return
 		}
-		for _, name := range providerNames {
+		for _, name := range provider.Names() {
 			if g.health.usable(name) {
 				writeJSON(w, http.StatusOK, response{Ready: true, Status: "ready", Reason: storeReason})
 				return
@@ -248,7 +246,7 @@ func (g *Gateway) handleProviderHealth() http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		resp := response{Providers: map[string]providerHealth{}, CheckedAt: g.now().UTC()}
-		for _, name := range providerNames {
+		for _, name := range provider.Names() {
 			resp.Providers[name] = g.health.report(name)
 		}
 		writeJSON(w, http.StatusOK, resp)
@@ -261,7 +259,7 @@ func (g *Gateway) handleCircuitBreakers() http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		resp := response{Breakers: map[string]breakerStatus{}}
-		for _, name := range providerNames {
+		for _, name := range provider.Names() {
 			resp.Breakers[name] = g.breakers[name].status()
 		}
 		writeJSON(w, http.StatusOK, resp)

@@ -82,7 +82,7 @@ func asProviders(fs map[string]*fakeProvider) map[string]gateway.Provider {
 func testConfig() gateway.Config {
 	return gateway.Config{
 		Environment: gateway.EnvTesting, JWTSecret: testSecret, JWTAlgorithm: "HS256",
-		OpenAIKey: "sk-test", AnthropicKey: "sk-ant-test", GoogleKey: "g-test",
+		APIKeys:        map[string]string{"openai": "sk-test", "anthropic": "sk-ant-test", "gemini": "g-test"},
 		TestModeSecret: "test-mode-secret", CORSOrigins: []string{"https://app.example"},
 		AnalyzeRPM: 6000, AnalyzeBurst: 1000, DefaultRPM: 6000, DefaultBurst: 1000,
 		BreakerRecoveryTimeout: time.Hour, HealthCheckInterval: time.Hour,

@@ -5,15 +5,18 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ultra-kit/ultra/internal/provider"
 )
 
 //go:embed models.yaml
 var defaultModels []byte
 
-// Model is one model clients can name: Name is the gateway name (gpt4o), Provider is openai, anthropic
-// or gemini, ProviderModel is the id sent to the provider (gpt-4o).
+// Model is one model clients can name: Name is the gateway name (gpt4o), Provider is a provider name of
+// internal/provider (openai, anthropic...), ProviderModel is the id sent to the provider (gpt-4o).
 type Model struct {
 	Name          string `yaml:"name"`
 	Provider      string `yaml:"provider"`
@@ -53,12 +56,18 @@ func parseModels(data []byte, name string) ([]Model, error) {
 			return nil, fmt.Errorf("%s: model %d: name %q must match ^[a-z0-9][a-z0-9_.-]*$ (1-64 chars)", name, i+1, m.Name)
 		case seen[m.Name]:
 			return nil, fmt.Errorf("%s: model %q listed twice", name, m.Name)
-		case m.Provider != "openai" && m.Provider != "anthropic" && m.Provider != "gemini":
-			return nil, fmt.Errorf("%s: model %q: provider must be openai, anthropic or gemini, not %q", name, m.Name, m.Provider)
+		case !known(m.Provider):
+			return nil, fmt.Errorf("%s: model %q: provider must be one of %s, not %q", name, m.Name, strings.Join(provider.Names(), ", "), m.Provider)
 		case m.ProviderModel == "":
 			return nil, fmt.Errorf("%s: model %q: provider_model is empty", name, m.Name)
 		}
 		seen[m.Name] = true
 	}
 	return doc.Models, nil
+}
+
+// known reports whether name is a provider of the table.
+func known(name string) bool {
+	_, ok := provider.Lookup(name)
+	return ok
 }

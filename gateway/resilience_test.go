@@ -173,11 +173,11 @@ func TestGatewayHealth(t *testing.T) {
 		{"AllOK", nil, nil, "ok", 200, "ready", []string{`"openai":"healthy"`}, nil},
 		{"KeyRejected", nil, func(fs map[string]*fakeProvider) { fs["openai"].check = rejected }, "degraded", 200, "api_key_invalid",
 			[]string{`"api_key_valid":false`, "API key rejected by provider (HTTP 401)"}, []string{"sk-te"}},
-		{"NoKey", func(c *gateway.Config) { c.OpenAIKey = "" }, nil, "ok", 200, "no_api_key",
+		{"NoKey", func(c *gateway.Config) { delete(c.APIKeys, "openai") }, nil, "ok", 200, "no_api_key",
 			[]string{`"message":"no API key configured"`, `"api_key_configured":false`}, nil},
 		{"Timeout", nil, func(fs map[string]*fakeProvider) { fs["gemini"].check = hang }, "degraded", 200, "ready",
 			[]string{"health check timed out"}, nil},
-		{"NoneUsable", func(c *gateway.Config) { c.OpenAIKey, c.AnthropicKey, c.GoogleKey = "", "", "" }, nil, "unavailable", 503, "no_api_key", nil, nil},
+		{"NoneUsable", func(c *gateway.Config) { c.APIKeys = nil }, nil, "unavailable", 503, "no_api_key", nil, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

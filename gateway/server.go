@@ -13,13 +13,14 @@ import (
 
 	"github.com/ultra-kit/ultra"
 	"github.com/ultra-kit/ultra/gateway/providers"
+	"github.com/ultra-kit/ultra/internal/provider"
 	"github.com/ultra-kit/ultra/spec"
 )
 
 // Provider is an LLM provider client as the gateway uses it. The clients of gateway/providers
 // implement it; tests and benchmarks pass fakes in Deps.Providers.
 type Provider interface {
-	// Name is openai, anthropic or gemini.
+	// Name is the provider's name in the table of internal/provider (openai, anthropic, gemini).
 	Name() string
 	// Complete sends one prompt; failures are *providers.Error.
 	Complete(ctx context.Context, req providers.Request) (*providers.Response, error)
@@ -37,7 +38,7 @@ type Deps struct {
 	Contract *spec.Document
 	// Now is the clock for timestamps, token validation and rate limits; nil means time.Now.
 	Now func() time.Time
-	// Providers replaces the provider clients, keyed by provider name (openai, anthropic, gemini); nil
+	// Providers replaces the provider clients, keyed by provider name (openai, anthropic...); nil
 	// means clients built from the configuration with gateway/providers.
 	Providers map[string]Provider
 }
@@ -119,7 +120,7 @@ func New(cfg Config, deps Deps) (*Gateway, error) {
 	if g.providers == nil {
 		g.providers = buildProviders(cfg, deps.HTTPClient, logger)
 	}
-	for _, name := range providerNames {
+	for _, name := range provider.Names() {
 		g.breakers[name] = newBreaker(name, cfg, deps.Now, logger, g.metrics)
 	}
 	g.health = newHealth(g)
@@ -131,15 +132,19 @@ func New(cfg Config, deps Deps) (*Gateway, error) {
 	return g, nil
 }
 
+// buildProviders builds a client for every provider of the table and logs the URL each one calls.
 func buildProviders(cfg Config, client *http.Client, logger *slog.Logger) map[string]Provider {
-	conf := func(name string) providers.Config {
-		return providers.Config{BaseURL: cfg.BaseURL(name), APIKey: cfg.APIKey(name), HTTPClient: client, Logger: logger}
+	out := map[string]Provider{}
+	for _, p := range provider.All() {
+		c, ok := providers.New(p.Name, providers.Config{BaseURL: cfg.BaseURL(p.Name), APIKey: cfg.APIKey(p.Name), HTTPClient: client, Logger: logger})
+		if !ok {
+			logger.Warn("provider has no gateway client", "provider", p.Name)
+			continue
+		}
+		logger.Info("provider client", "provider", p.Name, "calls", c.Endpoint(), "api_key_configured", cfg.APIKey(p.Name) != "")
+		out[p.Name] = c
 	}
-	return map[string]Provider{
-		"openai":    providers.NewOpenAI(conf("openai")),
-		"anthropic": providers.NewAnthropic(conf("anthropic")),
-		"gemini":    providers.NewGemini(conf("gemini")),
-	}
+	return out
 }
 
 func withDefaults(c Config) Config {

@@ -44,7 +44,7 @@ func ExternalFromEnv(ctx context.Context, baseURL string, getenv func(string) st
 		TestModeSecret: getenv("TEST_MODE_SECRET"),
 		RealProviders:  getenv("ULTRA_REAL_PROVIDERS") == "1",
 	}
-	for _, k := range []string{"OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GOOGLE_API_KEY"} {
+	for _, k := range providerKeyVars() {
 		if v := getenv(k); v != "" {
 			t.caps.ProviderKeys = append(t.caps.ProviderKeys, v)
 		}

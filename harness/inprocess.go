@@ -14,6 +14,7 @@ import (
 
 	ultra "github.com/ultra-kit/ultra"
 	"github.com/ultra-kit/ultra/gateway"
+	"github.com/ultra-kit/ultra/internal/provider"
 	"github.com/ultra-kit/ultra/mockserver"
 	"github.com/ultra-kit/ultra/spec"
 )
@@ -29,7 +30,7 @@ type InProcessOptions struct {
 }
 
 // InProcess is the in-process target: the mock server (contract at the root, provider mocks under
-// /openai, /anthropic, /gemini) and a gateway in testing mode, each on its own 127.0.0.1 port.
+// each provider's mount: /openai, /anthropic...) and a gateway in testing mode, each on its own 127.0.0.1 port.
 type InProcess struct {
 	opts       InProcessOptions
 	secret     string
@@ -133,7 +134,7 @@ func (t *InProcess) Token(sub string, opts ...TokenOption) (string, error) {
 // Capabilities: everything but real providers and containers.
 func (t *InProcess) Capabilities() Capabilities {
 	return Capabilities{MintTokens: true, Audience: true, TestModeSecret: t.testSecret, InProcess: true,
-		ProviderKeys: []string{OpenAIKey, AnthropicKey, GoogleKey}}
+		ProviderKeys: AllProviderKeys()}
 }
 
 // StartGateway starts another gateway from env alone, its providers pointed at this target's mock
@@ -145,9 +146,9 @@ func (t *InProcess) StartGateway(ctx context.Context, env map[string]string) (st
 		tlsSrv := t.tlsMockServer()
 		mockURL, client = tlsSrv.URL, tlsSrv.Client()
 	}
-	for k, path := range map[string]string{"OPENAI_BASE_URL": "/openai/v1", "ANTHROPIC_BASE_URL": "/anthropic/v1", "GEMINI_BASE_URL": "/gemini/v1beta"} {
-		if env[k] == "" {
-			env[k] = mockURL + path
+	for _, p := range provider.All() {
+		if env[p.BaseURLVar] == "" {
+			env[p.BaseURLVar] = p.SDKBaseURL(mockURL)
 		}
 	}
 	gw, _, err := t.newGateway(env, client)

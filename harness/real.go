@@ -19,7 +19,7 @@ type Real struct {
 }
 
 // StartReal starts a gateway with USE_MOCK=false, the default provider base URLs and the keys
-// OPENAI_API_KEY, ANTHROPIC_API_KEY and GOOGLE_API_KEY read through getenv. It returns a target error
+// of every provider of the table (OPENAI_API_KEY, ANTHROPIC_API_KEY...) read through getenv. It returns a target error
 // naming the missing keys when any is unset: real-provider scenarios never run half-configured.
 func StartReal(ctx context.Context, getenv func(string) string, logger *slog.Logger) (*Real, error) {
 	if logger == nil {
@@ -27,7 +27,7 @@ func StartReal(ctx context.Context, getenv func(string) string, logger *slog.Log
 	}
 	var missing, keys []string
 	env := map[string]string{"ENVIRONMENT": "testing", "USE_MOCK": "false", "LOG_LEVEL": "error"}
-	for _, k := range []string{"OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GOOGLE_API_KEY"} {
+	for _, k := range providerKeyVars() {
 		v := getenv(k)
 		if v == "" {
 			missing = append(missing, k)

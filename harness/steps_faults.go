@@ -9,6 +9,8 @@ import (
 
 	"github.com/cucumber/godog"
 	"github.com/tidwall/gjson"
+
+	"github.com/ultra-kit/ultra/internal/provider"
 )
 
 // Fault is a mock server fault as its admin API takes it (see mockserver/fault).
@@ -21,7 +23,7 @@ type Fault struct {
 }
 
 func (st *steps) everyProviderFails(ctx context.Context, status int) error {
-	for _, p := range []string{"openai", "anthropic", "gemini"} {
+	for _, p := range provider.Names() {
 		if err := st.addFault(ctx, Fault{Target: p, Kind: "error", Status: status}); err != nil {
 			return err
 		}

@@ -151,18 +151,20 @@ func newMount(prefix string, doc *spec.Document) *mount {
 // conflicts reports the first route served by two mounts, or claimed by the admin API or the
 // provider mocks.
 func (t *mountTable) conflicts(providers bool) error {
+	var provPaths []string
+	if providers {
+		provPaths = providerPrefixes()
+	}
 	for _, a := range t.mounts {
 		for _, st := range a.list {
 			full := a.prefix + st.op.Path
 			if strings.HasPrefix(full, "/__admin") {
 				return fmt.Errorf("route conflict: %s %s (operation %s in %s) is under /__admin/, the admin API", st.op.Method, full, st.op.ID, a.doc.Name())
 			}
-			if providers {
-				for _, pp := range providerPrefixes {
-					if strings.HasPrefix(full+"/", pp) {
-						return fmt.Errorf("route conflict: %s %s (operation %s in %s) is under %s, served by the provider mocks: mount the document elsewhere or turn the provider mocks off",
-							st.op.Method, full, st.op.ID, a.doc.Name(), pp)
-					}
+			for _, pp := range provPaths {
+				if strings.HasPrefix(full+"/", pp) {
+					return fmt.Errorf("route conflict: %s %s (operation %s in %s) is under %s, served by the provider mocks: mount the document elsewhere or turn the provider mocks off",
+						st.op.Method, full, st.op.ID, a.doc.Name(), pp)
 				}
 			}
 			for _, b := range t.mounts {

@@ -53,15 +53,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case admin:
 		s.admin.ServeHTTP(rec, r)
-	case s.providers != nil && isProviderPath(path):
+	case s.isProviderPath(path):
 		s.providers.ServeHTTP(rec, r)
 	default:
 		s.serveMock(rec, r, path)
 	}
 }
 
-func isProviderPath(path string) bool {
-	for _, p := range providerPrefixes {
+func (s *Server) isProviderPath(path string) bool {
+	for _, p := range s.provPaths {
 		if strings.HasPrefix(path, p) {
 			return true
 		}

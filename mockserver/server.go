@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/ultra-kit/ultra/internal/provider"
 	"github.com/ultra-kit/ultra/internal/requestid"
 	"github.com/ultra-kit/ultra/mockserver/fault"
 	"github.com/ultra-kit/ultra/spec"
@@ -31,7 +32,8 @@ type Mount struct {
 type Config struct {
 	// Mounts are the documents to serve. Two mounts whose routes overlap are an error.
 	Mounts []Mount
-	// Providers mounts the LLM provider mocks under /openai/v1, /anthropic/v1 and /gemini/v1beta.
+	// Providers mounts the LLM provider mocks of the provider table under their mounts (/openai/v1,
+	// /anthropic/v1, /gemini/v1beta and /gemini/v1).
 	Providers bool
 	// ProviderKeys lists the accepted API keys per provider; nil or empty accepts any non-empty key.
 	ProviderKeys map[string][]string
@@ -52,8 +54,15 @@ type Config struct {
 	StateLimit int
 }
 
-// providerPrefixes are the path prefixes the provider mocks answer under.
-var providerPrefixes = [...]string{"/openai/", "/anthropic/", "/gemini/"}
+// providerPrefixes are the path prefixes the provider mocks answer under, one per provider of the
+// table ("/openai/").
+func providerPrefixes() []string {
+	var out []string
+	for _, p := range provider.All() {
+		out = append(out, p.MockMount+"/")
+	}
+	return out
+}
 
 // Server is the mock server, an http.Handler safe for concurrent use. Build it with New; call Close
 // when done.
@@ -64,6 +73,7 @@ type Server struct {
 	faults    *fault.Set
 	journal   *journal
 	providers http.Handler
+	provPaths []string // providerPrefixes() when the provider mocks are on
 	admin     http.Handler
 
 	mu     sync.Mutex // serialises Reload
@@ -106,6 +116,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Providers {
 		s.providers = newProviders(cfg.ProviderKeys, s.faults, s.log)
+		s.provPaths = providerPrefixes()
 	}
 	s.ids = requestid.NewSource()
 	s.admin = s.adminRoutes()

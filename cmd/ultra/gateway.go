@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ultra-kit/ultra/gateway"
+	"github.com/ultra-kit/ultra/internal/provider"
 	mockproviders "github.com/ultra-kit/ultra/mockserver/providers"
 )
 
@@ -98,9 +99,16 @@ func newLogger(cfg gateway.Config, w io.Writer) *slog.Logger {
 }
 
 // startProviderMocks serves the LLM provider mocks on a loopback port and points every provider whose
-// base URL was not set explicitly at them, with a dummy key where none is configured.
+// base URL was not set explicitly at them (the URL its SDKs would take), with a dummy key where none
+// is configured.
 func startProviderMocks(cfg *gateway.Config, logger *slog.Logger) (stop func(), err error) {
-	if cfg.OpenAIBaseURL != "" && cfg.AnthropicBaseURL != "" && cfg.GeminiBaseURL != "" {
+	var unset []provider.Provider
+	for _, p := range provider.All() {
+		if cfg.BaseURLs[p.Name] == "" {
+			unset = append(unset, p)
+		}
+	}
+	if len(unset) == 0 {
 		return func() {}, nil
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -111,21 +119,12 @@ func startProviderMocks(cfg *gateway.Config, logger *slog.Logger) (stop func(), 
 		ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	base := "http://" + ln.Addr().String()
-	for _, p := range []struct {
-		url, key *string
-		path     string
-	}{
-		{&cfg.OpenAIBaseURL, &cfg.OpenAIKey, "/openai/v1"},
-		{&cfg.AnthropicBaseURL, &cfg.AnthropicKey, "/anthropic/v1"},
-		{&cfg.GeminiBaseURL, &cfg.GoogleKey, "/gemini/v1beta"},
-	} {
-		if *p.url != "" {
-			continue
+	for _, p := range unset {
+		key := cfg.APIKey(p.Name)
+		if key == "" {
+			key = mockAPIKey
 		}
-		*p.url = base + p.path
-		if *p.key == "" {
-			*p.key = mockAPIKey
-		}
+		cfg.SetProvider(p.Name, p.SDKBaseURL(base), key)
 	}
 	logger.Info("provider mocks serving in process", "url", base)
 	return func() { srv.Close() }, nil

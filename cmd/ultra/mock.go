@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 
 	ultra "github.com/ultra-kit/ultra"
 	"github.com/ultra-kit/ultra/internal/memlimit"
+	"github.com/ultra-kit/ultra/internal/provider"
 	"github.com/ultra-kit/ultra/mockserver"
 	"github.com/ultra-kit/ultra/mockserver/fault"
 	"github.com/ultra-kit/ultra/spec"
@@ -56,7 +58,7 @@ func runMock(ctx context.Context, args []string, e env) error {
 	cors := fs.Bool("cors", true, "add CORS headers and answer preflight requests")
 	watch := fs.Bool("watch", false, "reload --spec files when they change (a broken edit keeps the last good document)")
 	faultsFile := fs.String("faults", "", "YAML or JSON `FILE` of faults to inject from start-up")
-	noProviders := fs.Bool("no-providers", false, "do not mount the OpenAI, Anthropic and Gemini mocks")
+	noProviders := fs.Bool("no-providers", false, "do not mount the LLM provider mocks (OpenAI, Anthropic, Gemini...)")
 	fs.Var(&keys, "provider-key", "accepted API key of a provider (`provider=key`); repeatable (default: any non-empty key)")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to `FILE` until shutdown (for go tool pprof)")
@@ -138,14 +140,7 @@ func runMock(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("mock: %w", err)
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(handler, slog.LevelWarn)}
-	var names []string
-	for _, m := range cfg.Mounts {
-		names = append(names, m.Doc.Name()+" at "+mountName(m.Prefix))
-	}
-	if cfg.Providers {
-		names = append(names, "provider mocks at /openai/v1, /anthropic/v1, /gemini/v1beta")
-	}
-	fmt.Fprintf(e.stdout, "ultra mock: listening on http://%s (%s; admin at /__admin/)\n", ln.Addr(), strings.Join(names, "; "))
+	io.WriteString(e.stdout, startupMessage("http://"+ln.Addr().String(), cfg))
 	if *stateful {
 		writeUnpaired(e, srv.Unpaired())
 	}
@@ -194,4 +189,29 @@ func writeUnpaired(e env, unpaired []string) {
 	for _, u := range unpaired {
 		fmt.Fprintf(e.stdout, "  - %s\n", u)
 	}
+}
+
+// startupMessage is what `ultra mock` prints once it listens on url: the documents and their prefixes,
+// then, when the provider mocks are on, one line per provider with the exact base URL to give its
+// official SDKs and the gateway (in the variable both read), e.g.
+//
+//	ANTHROPIC_BASE_URL=http://127.0.0.1:8086/anthropic   # Anthropic SDKs and ultra gateway (API v1)
+func startupMessage(url string, cfg mockserver.Config) string {
+	var names []string
+	for _, m := range cfg.Mounts {
+		names = append(names, m.Doc.Name()+" at "+mountName(m.Prefix))
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "ultra mock: listening on %s (%s; admin at /__admin/)\n", url, strings.Join(names, "; "))
+	if !cfg.Providers {
+		return b.String()
+	}
+	width := 0
+	for _, p := range provider.All() {
+		width = max(width, len(p.BaseURLVar)+1+len(p.SDKBaseURL(url)))
+	}
+	for _, p := range provider.All() {
+		fmt.Fprintf(&b, "  %-*s  # %s SDKs and ultra gateway (API %s)\n", width, p.BaseURLVar+"="+p.SDKBaseURL(url), p.Title, strings.Join(p.Versions, ", "))
+	}
+	return b.String()
 }

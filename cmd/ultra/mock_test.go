@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"io"
 	"net/http"
 	"os"
@@ -171,5 +172,68 @@ func TestMockCircularAndWatch(t *testing.T) {
 	}
 	if err := stop(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
+
+// TestMockStartupMessage pins `ultra mock`'s start-up lines (testdata/mock-startup.golden, regenerate
+// with -update): the address, the documents, and per provider the base URL to give its SDKs and the
+// gateway. Each printed URL must answer the provider's model list the way its SDK would call it.
+func TestMockStartupMessage(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout, stderr := &syncbuf.Buffer{}, &syncbuf.Buffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"ultra", "mock", "--addr", "127.0.0.1:0"}, func(string) string { return "" }, strings.NewReader(""), stdout, stderr)
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	var url string
+	for deadline := time.Now().Add(30 * time.Second); url == "" || !strings.Contains(stdout.String(), "GEMINI_BASE_URL"); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no start-up message: %q, stderr %s", stdout.String(), stderr.String())
+		}
+		if m := listeningRE.FindStringSubmatch(stdout.String()); m != nil {
+			url = m[1]
+		}
+	}
+	got := strings.ReplaceAll(stdout.String(), url, "http://HOST")
+	golden := filepath.Join("testdata", "mock-startup.golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("start-up message:\n%s\nwant:\n%s", got, want)
+	}
+	// Every printed base URL works the way its SDK uses it: OpenAI-style SDKs append /models,
+	// Anthropic's append /v1/models, Google's genai appends /v1beta/models.
+	lineRE := regexp.MustCompile(`(?m)^  ([A-Z_]+)=(\S+)`)
+	sdkPath := map[string]string{"OPENAI_BASE_URL": "/models", "ANTHROPIC_BASE_URL": "/v1/models", "GEMINI_BASE_URL": "/v1beta/models"}
+	auth := map[string][]string{"ANTHROPIC_BASE_URL": {"x-api-key", "k", "anthropic-version", "2023-06-01"}, "GEMINI_BASE_URL": {"x-goog-api-key", "k"}}
+	lines := lineRE.FindAllStringSubmatch(stdout.String(), -1)
+	if len(lines) == 0 {
+		t.Fatal("no provider base URL lines")
+	}
+	for _, m := range lines {
+		path, ok := sdkPath[m[1]]
+		if !ok {
+			path = "/models" // OpenAI-shaped SDKs
+		}
+		h, ok := auth[m[1]]
+		if !ok {
+			h = []string{"Authorization", "Bearer k"}
+		}
+		if code, body := get(t, m[2]+path, h...); code != 200 {
+			t.Errorf("%s=%s: GET %s answered %d: %s", m[1], m[2], m[2]+path, code, body)
+		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"strings"
+
+	table "github.com/ultra-kit/ultra/internal/provider"
 )
 
 // anthropicVersion is the API version header value every request carries.
@@ -16,10 +18,14 @@ const anthropicDefaultMaxTokens = 1024
 // It is safe for concurrent use.
 type Anthropic struct{ caller }
 
-// NewAnthropic returns an Anthropic client; see Config for the defaults (base https://api.anthropic.com/v1).
+// NewAnthropic returns an Anthropic client; see Config for the defaults (base https://api.anthropic.com,
+// as Anthropic's SDKs spell it; the client adds /v1).
 func NewAnthropic(cfg Config) *Anthropic {
-	return &Anthropic{newCaller("anthropic", "https://api.anthropic.com/v1", cfg)}
+	return &Anthropic{newCaller(table.Anthropic, cfg)}
 }
+
+// Endpoint is the URL Complete posts to (https://api.anthropic.com/v1/messages by default).
+func (c *Anthropic) Endpoint() string { return c.base + "/messages" }
 
 // Name returns "anthropic".
 func (c *Anthropic) Name() string { return "anthropic" }

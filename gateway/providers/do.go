@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	table "github.com/ultra-kit/ultra/internal/provider"
 )
 
 const (
@@ -28,7 +30,7 @@ const (
 	maxRetryAfter = 60 * time.Second
 )
 
-// caller is the transport shared by the three clients: one place that sends, retries and maps errors.
+// caller is the transport shared by the clients: one place that sends, retries and maps errors.
 type caller struct {
 	provider   string
 	base       string
@@ -42,11 +44,11 @@ type caller struct {
 	now   func() time.Time
 }
 
-func newCaller(provider, defaultBase string, cfg Config) caller {
-	base := strings.TrimRight(cfg.BaseURL, "/")
-	if base == "" {
-		base = defaultBase
-	}
+// newCaller builds the transport of the table's provider name. Its base is cfg.BaseURL in either SDK
+// convention (with or without the API version; see internal/provider's APIRoot), or the public URL.
+func newCaller(provider string, cfg Config) caller {
+	p, _ := table.Lookup(provider)
+	base := p.APIRoot(cfg.BaseURL)
 	client := cfg.HTTPClient
 	if client == nil {
 		client = newHTTPClient()
@@ -261,12 +263,18 @@ func (cl *caller) statusError(resp *http.Response, body []byte) *Error {
 	}
 }
 
-// errorEnvelope covers the three providers' error bodies:
+// errorEnvelope covers the providers' error bodies:
 //
 //	OpenAI    {"error":{"message":"...","type":"invalid_request_error","code":"invalid_api_key"}}
 //	Anthropic {"type":"error","error":{"type":"overloaded_error","message":"..."}}
 //	Google    {"error":{"code":429,"message":"...","status":"RESOURCE_EXHAUSTED","details":[{"reason":"..."}]}}
+//	Mistral   {"object":"error","message":"...","type":"invalid_request_error","code":null}
 type errorEnvelope struct {
+	// Message, Type and Code are the top-level fields of Mistral's body.
+	Message string          `json:"message"`
+	Type    string          `json:"type"`
+	Code    json.RawMessage `json:"code"`
+
 	Error struct {
 		Message string          `json:"message"`
 		Type    string          `json:"type"`
@@ -293,6 +301,9 @@ func parseErrorBody(body []byte) (code, msg string) {
 		return "", ""
 	}
 	e := env.Error
+	if e.Message == "" && env.Message != "" { // Mistral: the fields are at the top level
+		e.Message, e.Type, e.Code = env.Message, env.Type, env.Code
+	}
 	var s string
 	if len(e.Code) > 0 && e.Code[0] == '"' {
 		_ = json.Unmarshal(e.Code, &s)

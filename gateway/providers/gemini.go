@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	table "github.com/ultra-kit/ultra/internal/provider"
 )
 
 // Gemini calls the Google Gemini API (POST {base}/models/{model}:generateContent).
@@ -12,10 +14,15 @@ import (
 type Gemini struct{ caller }
 
 // NewGemini returns a Gemini client; see Config for the defaults (base
-// https://generativelanguage.googleapis.com/v1beta). The key goes in the x-goog-api-key header, never the URL.
+// https://generativelanguage.googleapis.com, as Google's genai SDK spells it; the client adds /v1beta,
+// and keeps a /v1 or /v1beta the base already ends with). The key goes in the x-goog-api-key header,
+// never the URL.
 func NewGemini(cfg Config) *Gemini {
-	return &Gemini{newCaller("gemini", "https://generativelanguage.googleapis.com/v1beta", cfg)}
+	return &Gemini{newCaller(table.Gemini, cfg)}
 }
+
+// Endpoint is the URL Complete posts to, with the model left as a placeholder.
+func (c *Gemini) Endpoint() string { return c.base + "/models/{model}:generateContent" }
 
 // Name returns "gemini".
 func (c *Gemini) Name() string { return "gemini" }

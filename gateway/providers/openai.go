@@ -3,6 +3,8 @@ package providers
 import (
 	"context"
 	"net/http"
+
+	table "github.com/ultra-kit/ultra/internal/provider"
 )
 
 // OpenAI calls the OpenAI Chat Completions API (POST {base}/chat/completions).
@@ -11,8 +13,11 @@ type OpenAI struct{ caller }
 
 // NewOpenAI returns an OpenAI client; see Config for the defaults (base https://api.openai.com/v1).
 func NewOpenAI(cfg Config) *OpenAI {
-	return &OpenAI{newCaller("openai", "https://api.openai.com/v1", cfg)}
+	return &OpenAI{newCaller(table.OpenAI, cfg)}
 }
+
+// Endpoint is the URL Complete posts to ({base}/chat/completions).
+func (c *OpenAI) Endpoint() string { return c.base + "/chat/completions" }
 
 // Name returns "openai".
 func (c *OpenAI) Name() string { return "openai" }

@@ -114,6 +114,28 @@ func providerTable() []provider {
 			keyCode:        "UNAUTHENTICATED",
 			overloadedCode: "UNAVAILABLE",
 		},
+		{
+			name:         "mistral",
+			host:         "https://api.mistral.ai",
+			completePath: "/v1/chat/completions",
+			modelsPath:   "/v1/models",
+			model:        "mistral-large-latest",
+			key:          "mistral-test-secret",
+			auth:         map[string]string{"Authorization": "^Bearer mistral-test-secret$"},
+			newClient:    func(c providers.Config) client { return providers.NewMistral(c) },
+			fullBody: `{"model":"mistral-large-latest","messages":[{"role":"system","content":"Be brief."},` +
+				`{"role":"user","content":"Hello"}],"temperature":0.2,"max_tokens":100}`,
+			minimalBody: `{"model":"mistral-large-latest","messages":[{"role":"user","content":"Hello"}]}`,
+			okBody: `{"id":"cmpl-1","object":"chat.completion","created":1718000000,"model":"mistral-large-latest",` +
+				`"choices":[{"index":0,"message":{"role":"assistant","content":"Hi there.","tool_calls":null},` +
+				`"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15}}`,
+			errBody: func(_ int, code, msg string) string {
+				return fmt.Sprintf(`{"object":"error","message":%q,"type":"invalid_request_error","param":null,"code":%q}`, msg, code)
+			},
+			keyStatus:      401,
+			keyCode:        "unauthorized",
+			overloadedCode: "service_unavailable",
+		},
 	}
 }
 

@@ -63,8 +63,10 @@ type Response struct {
 
 // Config configures a provider client. The zero value of every field means its default.
 type Config struct {
-	// BaseURL is the API root, e.g. "https://api.openai.com/v1"; empty means the provider's public URL
-	// (https://api.openai.com/v1, https://api.anthropic.com/v1, https://generativelanguage.googleapis.com/v1beta).
+	// BaseURL is the provider's base URL in either SDK convention: with the API version
+	// ("https://api.openai.com/v1", "http://127.0.0.1:8086/anthropic/v1") or without it, which the
+	// client then adds ("https://api.anthropic.com" → .../v1, "https://generativelanguage.googleapis.com"
+	// → .../v1beta). Empty means the provider's public URL (internal/provider's DefaultBaseURL).
 	BaseURL string
 	// APIKey is the provider key; empty makes every call fail with ErrNoAPIKey without sending anything.
 	// It is never logged.

@@ -64,6 +64,15 @@ func targets() []target {
 			terminated:  func(b string) bool { return strings.Contains(b, `"finishReason":"STOP"`) },
 			streamError: func(b string) bool { return strings.Contains(b, `data: {"error":{"code":500`) },
 		},
+		{
+			provider: "mistral", model: "mistral-large-latest", overloaded: 503,
+			request: func(base string, stream bool) (string, any, map[string]string) {
+				return base + "/mistral/v1/chat/completions", map[string]any{"model": "mistral-large-latest", "messages": user, "stream": stream},
+					map[string]string{"Authorization": "Bearer mistral-test"}
+			},
+			terminated:  func(b string) bool { return strings.HasSuffix(b, "data: [DONE]\n\n") },
+			streamError: func(b string) bool { return strings.Contains(b, `data: {"error":{`) },
+		},
 	}
 }
 

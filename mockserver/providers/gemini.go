@@ -11,7 +11,7 @@ import (
 )
 
 // geminiAPI mocks the Gemini generateContent, streamGenerateContent and models APIs under
-// /gemini/v1beta.
+// /gemini/v1beta and /gemini/v1 (both versions answer alike).
 type geminiAPI struct{ *provider }
 
 func (s *Server) gemini() geminiAPI {

@@ -1,4 +1,5 @@
-// Package providers serves wire-compatible mocks of the OpenAI, Anthropic and Gemini HTTP APIs, so the
+// Package providers serves wire-compatible mocks of the LLM provider HTTP APIs of the provider table
+// (internal/provider: OpenAI, Anthropic, Gemini), so the
 // official SDKs and the gateway's provider clients work against it with only their base URL changed.
 // Answers are deterministic for a model and prompt, and faults from a shared fault.Set (latency, errors,
 // rate limits, broken streams) are applied per provider and per model.
@@ -10,24 +11,25 @@ import (
 	"net/http"
 	"sync"
 
+	table "github.com/ultra-kit/ultra/internal/provider"
 	"github.com/ultra-kit/ultra/internal/requestid"
 	"github.com/ultra-kit/ultra/mockserver/fault"
 )
 
 // Provider names, used as keys of Config.Keys and as fault targets ("openai", "openai:gpt-4o").
 const (
-	OpenAI    = "openai"
-	Anthropic = "anthropic"
-	Gemini    = "gemini"
+	OpenAI    = table.OpenAI
+	Anthropic = table.Anthropic
+	Gemini    = table.Gemini
 )
 
 // maxBodyBytes bounds a request body; bigger bodies get a 413 in the provider's format.
 const maxBodyBytes = 8 << 20
 
-// Config configures the provider mocks. The zero value serves all three providers, accepts any
+// Config configures the provider mocks. The zero value serves every provider of the table, accepts any
 // non-empty API key and injects no faults.
 type Config struct {
-	// Keys lists the accepted API keys per provider ("openai", "anthropic", "gemini"). A provider with
+	// Keys lists the accepted API keys per provider name ("openai", "mistral"...). A provider with
 	// no entry (or an empty list) accepts any non-empty key; a missing key is always a 401.
 	Keys map[string][]string
 	// Faults are the active fault rules, read on every request. Nil means no faults.
@@ -36,8 +38,8 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Server is the http.Handler serving the provider mocks under /openai/v1, /anthropic/v1 and
-// /gemini/v1beta. It is safe for concurrent use.
+// Server is the http.Handler serving the provider mocks under each provider's mount and API versions
+// (/openai/v1, /anthropic/v1, /gemini/v1beta and /gemini/v1). It is safe for concurrent use.
 type Server struct {
 	mux    *http.ServeMux
 	keys   map[string]map[string]bool
@@ -79,9 +81,6 @@ func New(cfg Config) *Server {
 	s.routes()
 	return s
 }
-
-// Prefixes returns the path prefixes the server answers under; a parent mux routes these to it.
-func Prefixes() []string { return []string{"/openai/", "/anthropic/", "/gemini/"} }
 
 // ServeHTTP answers one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
