@@ -386,13 +386,24 @@ var branchRE = regexp.MustCompile(`/(?:oneOf|anyOf)/(\d+)(?:/|$)`)
 // discriminator), since the validator reports every branch and the others are noise to a reader.
 // level is how many composition keywords of the keyword location have been resolved already.
 func mostRelevantBranch(errs ValidationErrors, level int) ValidationErrors {
+	locs := make(map[*ValidationError][][]int, len(errs))
+	for _, e := range errs {
+		locs[e] = branchRE.FindAllStringSubmatchIndex(e.Keyword, -1)
+	}
+	return narrowBranches(errs, level, locs)
+}
+
+// narrowBranches is mostRelevantBranch at one level, with each error's composition keyword locations
+// found once (locs). Each group is narrowed once: the narrowed best groups are the answer, so a deep
+// recursive schema costs linear, not exponential, time.
+func narrowBranches(errs ValidationErrors, level int, locs map[*ValidationError][][]int) ValidationErrors {
 	type site struct{ prefix, branch string }
 	at := func(e *ValidationError) (site, bool) {
-		locs := branchRE.FindAllStringSubmatchIndex(e.Keyword, -1)
-		if len(locs) <= level {
+		ls := locs[e]
+		if len(ls) <= level {
 			return site{}, false
 		}
-		l := locs[level]
+		l := ls[level]
 		return site{e.Keyword[:l[0]], e.Keyword[l[2]:l[3]]}, true
 	}
 	groups := map[site]ValidationErrors{}
@@ -408,11 +419,13 @@ func mostRelevantBranch(errs ValidationErrors, level int) ValidationErrors {
 	// to their best branch: a recursive schema (a filter of filters) otherwise piles every nested
 	// branch's noise onto the branch that is in fact the closest.
 	score := map[string]map[string]int{} // prefix -> branch -> score
+	narrowed := map[site]ValidationErrors{}
 	for s, group := range groups {
 		if score[s.prefix] == nil {
 			score[s.prefix] = map[string]int{}
 		}
-		for _, e := range mostRelevantBranch(group, level+1) {
+		narrowed[s] = narrowBranches(group, level+1, locs)
+		for _, e := range narrowed[s] {
 			w := 1
 			if strings.HasSuffix(e.Keyword, "/const") || strings.HasSuffix(e.Keyword, "/enum") {
 				w = 10
@@ -428,14 +441,19 @@ func mostRelevantBranch(errs ValidationErrors, level int) ValidationErrors {
 			}
 		}
 	}
+	keep := map[*ValidationError]bool{}
+	for prefix, branch := range best {
+		for _, e := range narrowed[site{prefix, branch}] {
+			keep[e] = true
+		}
+	}
 	var out ValidationErrors
 	for _, e := range errs {
-		if s, ok := at(e); ok && best[s.prefix] != s.branch {
-			continue
+		if _, sited := at(e); !sited || keep[e] {
+			out = append(out, e)
 		}
-		out = append(out, e)
 	}
-	return mostRelevantBranch(out, level+1)
+	return out
 }
 
 func paramIn(sub string) In {
