@@ -2,6 +2,7 @@ package harness_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -15,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/ultra-kit/ultra/harness"
+	"github.com/ultra-kit/ultra/internal/testenv"
 )
 
 // chromium finds Debian's chromium, or skips (fails with ULTRA_REQUIRE_CHROMIUM=1) without it.
@@ -25,10 +27,7 @@ func chromium(tb testing.TB) string {
 			return p
 		}
 	}
-	if os.Getenv("ULTRA_REQUIRE_CHROMIUM") == "1" {
-		tb.Fatal("ULTRA_REQUIRE_CHROMIUM=1 but no chromium is installed (apt-get install -y chromium)")
-	}
-	tb.Skip("HTML REPORT BROWSER TEST NOT RUN: no chromium (apt-get install -y chromium; ULTRA_REQUIRE_CHROMIUM=1 makes this a failure)")
+	testenv.Require(tb, "a chromium browser", "ULTRA_REQUIRE_CHROMIUM", "apt-get install -y chromium", errors.New("no chromium, chromium-browser or google-chrome on PATH"))
 	return ""
 }
 
