@@ -118,12 +118,11 @@ func Diff(old, new *Document) (*Changes, error) {
 		return nil, fmt.Errorf("diff %s %s: %w", old.Name(), new.Name(), err)
 	}
 	out := &Changes{OldName: old.Name(), NewName: new.Name(), OldVersion: old.Version(), NewVersion: new.Version()}
-	if dc == nil {
-		out.Changes = anonymousAccessRemoved(old, new)
-		return out, nil
+	f := &flattener{seen: map[string]bool{}, usage: schemaUsage(old, new), oldDoc: old, newDoc: new}
+	if dc != nil {
+		f.walk(reflect.ValueOf(dc), nil)
 	}
-	f := &flattener{seen: map[string]bool{}, usage: schemaUsage(old, new), newDoc: new}
-	f.walk(reflect.ValueOf(dc), nil)
+	f.containsChanges()
 	out.Changes = append(f.out, anonymousAccessRemoved(old, new)...)
 	sort.SliceStable(out.Changes, func(i, j int) bool {
 		a, b := out.Changes[i], out.Changes[j]

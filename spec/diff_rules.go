@@ -2,8 +2,11 @@ package spec
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/pb33f/libopenapi/datamodel/high/base"
 )
 
 // ruleInput is what a diff rule looks at: the change, where it is, and the side of the exchange.
@@ -15,7 +18,14 @@ type ruleInput struct {
 	last     string // the last segment of its location
 	value    string // the new value, or the original one for a removal
 	inSchema bool   // the change is inside a schema
+	oldDoc   *Document
 	newDoc   *Document
+}
+
+// schemas are the schema the change is in, in the old and in the new document; nil where it is absent
+// or the location is not a schema.
+func (in *ruleInput) schemas() (old, new *base.Schema) {
+	return schemaAt(in.oldDoc, in.segs), schemaAt(in.newDoc, in.segs)
 }
 
 // set decides the change and reports that the rule claimed it.
@@ -30,14 +40,16 @@ type diffRule func(in *ruleInput) bool
 // diffRules lists the rules in the order they are tried; the first that claims a change decides it,
 // and a change no rule claims keeps libopenapi's verdict (see fallbackRule). A new rule is one entry.
 func diffRules() []diffRule {
-	return []diffRule{pathRule, operationRule, responseRule, parameterAddedRule, nowRequiredRule,
-		securityScopeRule, readOnlyRequiredRule, writeOnlyRule, fieldRequiredRule, fieldRemovedRule, fieldAddedOrRemovedRule, enumRule, typeRule, constraintRule}
+	return []diffRule{pathRule, operationRule, responseRule, webhookRule, parameterAddedRule, nowRequiredRule,
+		securityScopeRule, securitySchemeRule, mediaTypeRule, mediaSchemaRule, wrappedRule, allOfRestructuredRule, compositionRule, extensibleEnumRule,
+		readOnlyRequiredRule, writeOnlyRule, fieldRequiredRule, keywordMapRule, fieldRemovedRule, fieldAddedOrRemovedRule,
+		becameEnumRule, enumRule, typeRule, nullableRule, schemaFalseRule, constRule, assertionRule, constraintRule}
 }
 
-// classifyIn decides Breaking, Rule and Message for a change; newDoc may be nil.
-func classifyIn(ch *Change, segs []string, sd string, newDoc *Document) {
+// classifyIn decides Breaking, Rule and Message for a change; the documents may be nil.
+func classifyIn(ch *Change, segs []string, sd string, oldDoc, newDoc *Document) {
 	in := &ruleInput{ch: ch, segs: segs, side: sd, where: ch.Location(), value: ch.New,
-		inSchema: strings.Contains(ch.Pointer, "/schema"), newDoc: newDoc}
+		inSchema: strings.Contains(ch.Pointer, "/schema"), oldDoc: oldDoc, newDoc: newDoc}
 	if len(segs) > 0 {
 		in.last = segs[len(segs)-1]
 	}
@@ -103,6 +115,12 @@ func nowRequiredRule(in *ruleInput) bool {
 	if in.ch.Property != "required" || in.ch.Kind != ChangeModified || in.inSchema {
 		return false
 	}
+	if in.side == "response" && slices.Contains(in.segs, "headers") {
+		if in.ch.New == "true" {
+			return in.set(false, "response-header-now-required", "%s: response header %s is now always sent", in.where, in.last)
+		}
+		return in.set(true, "response-header-now-optional", "%s: response header %s may now be missing", in.where, in.last)
+	}
 	what, rule := "parameter "+in.last, "parameter-now-required"
 	if in.last == "requestBody" {
 		what, rule = "request body", "request-body-now-required"
@@ -153,16 +171,10 @@ func enumRule(in *ruleInput) bool {
 		return in.set(true, "enum-narrowed", "%s: enum value %s no longer accepted", in.where, in.value)
 	case in.ch.Kind == ChangeRemoved:
 		return in.set(false, "enum-value-removed", "%s: enum value %s no longer returned", in.where, in.value)
+	case in.side == "response":
+		return in.set(true, "response-enum-value-added", "%s: enum value %s may now be returned; clients written against the old list may not handle it (use x-extensible-enum for a growing set)", in.where, in.value)
 	}
 	return in.set(false, "enum-value-added", "%s: enum value %s added", in.where, in.value)
-}
-
-func typeRule(in *ruleInput) bool {
-	ch := in.ch
-	if (ch.Property != "type" && ch.Property != "format") || ch.Kind != ChangeModified {
-		return false
-	}
-	return in.set(true, "type-changed", "%s: %s changed from %s to %s", in.where, ch.Property, ch.Original, ch.New)
 }
 
 // constraintRule judges a validation keyword added, removed or changed: stricter breaks requests,
@@ -173,6 +185,9 @@ func constraintRule(in *ruleInput) bool {
 		return false
 	}
 	stricter, known := tighter(ch)
+	if !known && ch.Property == "multipleOf" {
+		return in.set(true, "multiple-of-changed", "%s: multipleOf changed (%s → %s): values valid before may not be now", in.where, orNone(ch.Original), orNone(ch.New))
+	}
 	if !known {
 		return in.set(ch.Breaking, "constraint-changed", "%s: %s changed (%s → %s)", in.where, ch.Property, orNone(ch.Original), orNone(ch.New))
 	}
@@ -206,9 +221,9 @@ func fallbackRule(in *ruleInput) {
 // keywords that are not constraints.
 func constraintDirection(p string) (dir int, ok bool) {
 	switch p {
-	case "minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties":
+	case "minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties", "minContains":
 		return +1, true
-	case "maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties":
+	case "maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties", "maxContains":
 		return -1, true
 	case "multipleOf", "pattern", "uniqueItems":
 		return 0, true
@@ -236,8 +251,11 @@ func tighter(ch *Change) (stricter, known bool) {
 		return false, true
 	}
 	dir, _ := constraintDirection(ch.Property)
-	if ch.Property == "uniqueItems" {
+	switch ch.Property {
+	case "uniqueItems":
 		return ch.New == "true", true
+	case "multipleOf":
+		return multipleOfTighter(ch.Original, ch.New)
 	}
 	if dir == 0 {
 		return false, false

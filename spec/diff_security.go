@@ -94,3 +94,17 @@ func anonymousAccessRemoved(old, new *Document) []Change {
 	}
 	return out
 }
+
+// securitySchemeRule: a security scheme's type, HTTP scheme, API key location or API key name changing
+// makes every credential sent the old way fail (oasdiff's api-security-component-*-changed).
+func securitySchemeRule(in *ruleInput) bool {
+	if len(in.segs) != 3 || in.segs[0] != "components" || in.segs[1] != "securitySchemes" {
+		return false
+	}
+	what := map[string]string{"type": "type", "scheme": "http-scheme", "in": "api-key-in", "name": "api-key-name"}[in.ch.Property]
+	if what == "" {
+		return false
+	}
+	return in.set(true, "security-scheme-"+what+"-changed", "security scheme %s: %s %s (%s → %s)", in.segs[2], in.ch.Property,
+		in.ch.Kind, orNone(in.ch.Original), orNone(in.ch.New))
+}

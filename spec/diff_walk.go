@@ -17,8 +17,9 @@ type flattener struct {
 	out   []Change
 	seen  map[string]bool
 	usage map[string]*usage // component schema name → where it is used
-	// newDoc answers what a change's rules need to know of the new document (readOnly, writeOnly).
-	newDoc *Document
+	// oldDoc and newDoc answer what a change's rules need to know of the documents (readOnly, the
+	// schema's type list, whether it had an enum, its composed allOf).
+	oldDoc, newDoc *Document
 }
 
 // usage records where a component schema is reachable from: requests, responses, and which operations.
@@ -289,7 +290,7 @@ func (f *flattener) add(c *model.Change, segs []string) {
 	best := ch
 	for i, sd := range sides {
 		c := ch
-		classifyIn(&c, segs, sd, f.newDoc)
+		classifyIn(&c, segs, sd, f.oldDoc, f.newDoc)
 		if i == 0 || (c.Breaking && !best.Breaking) {
 			best = c
 		}
