@@ -107,6 +107,11 @@ func (c *Changes) filter(breaking bool) []Change {
 //   - type-changed: a changed type or format is breaking.
 //   - constraint-tightened: a request constraint (minimum, maxLength, maxItems, ...) added or made
 //     stricter is breaking, relaxing it is not; in responses it is the other way round.
+//   - the same side rule for enums appearing or disappearing, type lists and nullability, const,
+//     JSON Schema 2020-12 keywords, oneOf/anyOf/allOf branches (allOf judged by the merged schema),
+//     media types and their schemas; security schemes and webhooks changed or removed break.
+//
+// DIFF_RULES.md maps every rule to oasdiff's ERR rules, with a golden pair for each.
 //
 // The error is non-nil only when libopenapi cannot compare the documents at all.
 func Diff(old, new *Document) (*Changes, error) {
