@@ -2,6 +2,7 @@ package spec_test
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/ultra-kit/ultra/spec"
@@ -42,4 +43,29 @@ func BenchmarkValidateRequestBigList(b *testing.B) {
 	benchValidate(b, mustLoad(b, bigAPI), "GET",
 		"/accounts?limit=5&status=draft&status=active&fields=id,display_name&include=owner%20notes&sort=-created_at|display_name&filter[min_priority]=2",
 		"", "Authorization", "Bearer t", "X-Client-Info", "os=linux,version=1.2")
+}
+
+// BenchmarkDiffBig compares the big document with a copy whose string bounds are all tightened and
+// whose nullable fields are no longer nullable, so every schema rule runs (hundreds of changes, each resolved in
+// both documents).
+func BenchmarkDiffBig(b *testing.B) {
+	data, err := os.ReadFile(bigAPI)
+	if err != nil {
+		b.Fatal(err)
+	}
+	old, err := spec.Load(data, spec.Options{Name: "bigapi.yaml"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	changed := strings.NewReplacer("maxLength: 120", "maxLength: 60", "nullable: true", "nullable: false").Replace(string(data))
+	nw, err := spec.Load([]byte(changed), spec.Options{Name: "bigapi-new.yaml"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		c, err := spec.Diff(old, nw)
+		if err != nil || !c.HasBreaking() {
+			b.Fatalf("expected breaking changes, got err %v", err)
+		}
+	}
 }
