@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"bytes"
 	"strconv"
 
 	"github.com/pb33f/libopenapi/datamodel/high/base"
@@ -12,7 +13,14 @@ import (
 // containsChanges reports minContains and maxContains changes, which libopenapi's what-changed does not
 // compare, by walking the schemas both documents have at the same place: component schemas and the
 // inline schemas of operations (a $ref is followed through its component, not again inline).
+// Documents that never name either keyword are not walked at all.
 func (f *flattener) containsChanges() {
+	uses := func(d *Document) bool {
+		return bytes.Contains(d.raw, []byte("minContains")) || bytes.Contains(d.raw, []byte("maxContains"))
+	}
+	if !uses(f.oldDoc) && !uses(f.newDoc) {
+		return
+	}
 	old, nw := f.oldDoc.model, f.newDoc.model
 	if old.Components != nil && nw.Components != nil {
 		for p := old.Components.Schemas.First(); p != nil; p = p.Next() {
