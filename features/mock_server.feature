@@ -18,7 +18,7 @@ Feature: The mock server
     # POST /api/analyze does: then it serves that documented problem.
     When I send the non-conforming request POST "/api/analyze" to the mock server with:
       """
-      {"prompt": "", "selected_models": [], "ultra_model": "gpt-4o"}
+      {"prompt": "", "selected_models": [], "ultra_model": "gpt4o"}
       """
     Then the response is a problem with status 400 and code "validation_failed"
     And the response field "errors" is a non-empty list
