@@ -27,11 +27,19 @@ func runDiff(ctx context.Context, args []string, e env) error {
 	default:
 		return usageErr("diff: unknown format %q (use text, json or markdown)", *format)
 	}
-	old, err := loadRevision(ctx, fs.Arg(0))
-	if err != nil {
-		return usageErr("diff: %v", err)
-	}
+	// The two documents load at once: loading is most of a diff's time and uses one core each.
+	var old *spec.Document
+	var oldErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		old, oldErr = loadRevision(ctx, fs.Arg(0))
+	}()
 	nw, err := loadRevision(ctx, fs.Arg(1))
+	<-done
+	if oldErr != nil {
+		return usageErr("diff: %v", oldErr)
+	}
 	if err != nil {
 		return usageErr("diff: %v", err)
 	}
