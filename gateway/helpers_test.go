@@ -27,7 +27,7 @@ import (
 const testSecret = "0123456789abcdef0123456789abcdef-test"
 
 var contract = sync.OnceValues(func() (*spec.Document, error) {
-	return spec.Load(ultra.Contract(), spec.Options{Name: "openapi.yaml"})
+	return ultra.LoadContract()
 })
 
 // MustContract returns the embedded contract, loaded once per test binary.

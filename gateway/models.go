@@ -3,6 +3,7 @@ package gateway
 import (
 	_ "embed"
 	"fmt"
+	"net/http"
 	"os"
 	"regexp"
 	"strings"
@@ -70,4 +71,43 @@ func parseModels(data []byte, name string) ([]Model, error) {
 func known(name string) bool {
 	_, ok := provider.Lookup(name)
 	return ok
+}
+
+func (g *Gateway) handleAvailableModels() http.Handler {
+	type model struct {
+		Name          string `json:"name"`
+		Provider      string `json:"provider"`
+		ProviderModel string `json:"provider_model"`
+		Available     bool   `json:"available"`
+		Status        string `json:"status"`
+	}
+	type response struct {
+		Status          string   `json:"status"`
+		AvailableModels []string `json:"available_models"`
+		Models          []model  `json:"models"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		resp := response{AvailableModels: []string{}, Models: make([]model, 0, len(g.models))}
+		status := map[string]string{}
+		for _, m := range g.models {
+			st, ok := status[m.Provider]
+			if !ok {
+				st = g.health.modelStatus(m.Provider)
+				status[m.Provider] = st
+			}
+			resp.Models = append(resp.Models, model{m.Name, m.Provider, m.ProviderModel, st == "ready", st})
+			if st == "ready" {
+				resp.AvailableModels = append(resp.AvailableModels, m.Name)
+			}
+		}
+		switch len(resp.AvailableModels) {
+		case len(resp.Models):
+			resp.Status = "ok"
+		case 0:
+			resp.Status = "unavailable"
+		default:
+			resp.Status = "degraded"
+		}
+		writeJSON(w, http.StatusOK, resp)
+	})
 }

@@ -4,7 +4,6 @@ package gateway
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -85,7 +84,7 @@ func New(cfg Config, deps Deps) (*Gateway, error) {
 	}
 	doc := deps.Contract
 	if doc == nil {
-		d, err := spec.Load(ultra.Contract(), spec.Options{Name: "openapi.yaml"})
+		d, err := ultra.LoadContract()
 		if err != nil {
 			return nil, fmt.Errorf("load contract: %w", err)
 		}
@@ -231,5 +230,3 @@ func (g *Gateway) Close() error {
 
 // Config returns the configuration in use, defaults applied.
 func (g *Gateway) Config() Config { return g.cfg }
-
-var errNoHandler = errors.New("contract operation without handler")

@@ -16,7 +16,7 @@ import (
 
 func mustContract(tb testing.TB) *spec.Document {
 	tb.Helper()
-	doc, err := spec.Load(ultra.Contract(), spec.Options{Name: "openapi.yaml"})
+	doc, err := ultra.LoadContract()
 	if err != nil {
 		tb.Fatal(err)
 	}

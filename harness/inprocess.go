@@ -16,7 +16,6 @@ import (
 	"github.com/ultra-kit/ultra/gateway"
 	"github.com/ultra-kit/ultra/internal/provider"
 	"github.com/ultra-kit/ultra/mockserver"
-	"github.com/ultra-kit/ultra/spec"
 )
 
 // InProcessOptions configure StartInProcess. The zero value is the standard in-process target.
@@ -55,7 +54,7 @@ func StartInProcess(ctx context.Context, opts InProcessOptions) (*InProcess, err
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	t := &InProcess{opts: opts, secret: RandomSecret(24), testSecret: "qa-" + RandomSecret(8)}
-	doc, err := spec.Load(ultra.Contract(), spec.Options{Name: "openapi.yaml"})
+	doc, err := ultra.LoadContract()
 	if err != nil {
 		return nil, fmt.Errorf("load the contract: %w", err)
 	}
@@ -76,12 +75,11 @@ func StartInProcess(ctx context.Context, opts InProcessOptions) (*InProcess, err
 	for k, v := range opts.Env {
 		env[k] = v
 	}
-	gw, cfg, err := t.newGateway(env, nil)
+	gw, err := t.newGateway(env, nil)
 	if err != nil {
 		t.Close()
 		return nil, err
 	}
-	_ = cfg
 	t.gw = gw
 	var h http.Handler = gw
 	if opts.Wrap != nil {
@@ -99,19 +97,19 @@ func StartInProcess(ctx context.Context, opts InProcessOptions) (*InProcess, err
 	return t, nil
 }
 
-func (t *InProcess) newGateway(env map[string]string, client *http.Client) (*gateway.Gateway, gateway.Config, error) {
+func (t *InProcess) newGateway(env map[string]string, client *http.Client) (*gateway.Gateway, error) {
 	cfg, err := gateway.LoadConfig(getenvFrom(env))
 	if err != nil {
-		return nil, cfg, fmt.Errorf("gateway configuration: %w", err)
+		return nil, fmt.Errorf("gateway configuration: %w", err)
 	}
 	if client == nil {
 		client = &http.Client{Timeout: 30 * time.Second}
 	}
 	gw, err := gateway.New(cfg, gateway.Deps{Logger: t.opts.Logger, HTTPClient: client})
 	if err != nil {
-		return nil, cfg, fmt.Errorf("start the gateway: %w", err)
+		return nil, fmt.Errorf("start the gateway: %w", err)
 	}
-	return gw, cfg, nil
+	return gw, nil
 }
 
 // Name is "in-process".
@@ -151,7 +149,7 @@ func (t *InProcess) StartGateway(ctx context.Context, env map[string]string) (st
 			env[p.BaseURLVar] = p.SDKBaseURL(mockURL)
 		}
 	}
-	gw, _, err := t.newGateway(env, client)
+	gw, err := t.newGateway(env, client)
 	if err != nil {
 		return "", nil, err
 	}

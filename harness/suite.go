@@ -104,7 +104,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	doc := opts.Contract
 	if doc == nil {
 		var err error
-		if doc, err = spec.Load(ultra.Contract(), spec.Options{Name: "openapi.yaml"}); err != nil {
+		if doc, err = ultra.LoadContract(); err != nil {
 			return nil, fmt.Errorf("load the contract: %w", err)
 		}
 	}

@@ -27,7 +27,7 @@ func mustLoad(tb testing.TB, path string) *spec.Document {
 
 func ultraDoc(tb testing.TB) *spec.Document {
 	tb.Helper()
-	d, err := spec.Load(ultra.Contract(), spec.Options{Name: "openapi.yaml"})
+	d, err := ultra.LoadContract()
 	if err != nil {
 		tb.Fatalf("load the Ultra contract: %v", err)
 	}

@@ -124,8 +124,6 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Faults is the server's active fault set, shared with the provider mocks.
-func (s *Server) Faults() *fault.Set { return s.faults }
 
 // Reload replaces the document served under prefix (as given in Config.Mounts) with doc, keeping the
 // others. It returns an error, and keeps serving the old document, when no mount has that prefix or

@@ -29,7 +29,7 @@ func mustSharedSpec(tb testing.TB, name string) *spec.Document {
 
 func mustUltra(tb testing.TB) *spec.Document {
 	tb.Helper()
-	doc, err := spec.Load(ultra.Contract(), spec.Options{Name: "openapi.yaml"})
+	doc, err := ultra.LoadContract()
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -19,12 +19,12 @@ func runLint(ctx context.Context, args []string, e env) error {
 	}
 	var doc *spec.Document
 	var err error
-	name := "openapi.yaml (embedded)"
+	name := ultra.ContractName
 	if fs.NArg() == 1 {
 		name = fs.Arg(0)
 		doc, err = spec.LoadFile(name)
 	} else {
-		doc, err = spec.Load(ultra.Contract(), spec.Options{Name: name})
+		doc, err = ultra.LoadContract()
 	}
 	if err != nil {
 		fmt.Fprintln(e.stdout, err)

@@ -98,7 +98,7 @@ func runMock(ctx context.Context, args []string, e env) error {
 		parsed = append(parsed, ms)
 	}
 	if len(specs) == 0 {
-		doc, err := spec.Load(ultra.Contract(), spec.Options{Name: "openapi.yaml (embedded)"})
+		doc, err := ultra.LoadContract()
 		if err != nil {
 			return loadErr(err)
 		}

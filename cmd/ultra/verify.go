@@ -135,7 +135,7 @@ func loadVerifyDoc(path string) (*spec.Document, error) {
 	if path != "" {
 		return spec.LoadFile(path)
 	}
-	return spec.Load(ultra.Contract(), spec.Options{Name: "openapi.yaml (embedded)"})
+	return ultra.LoadContract()
 }
 
 // options turns the flags into verify.Options; a bad value is a usage error.

@@ -6,7 +6,6 @@ import (
 	"runtime/debug"
 
 	ultra "github.com/ultra-kit/ultra"
-	"github.com/ultra-kit/ultra/spec"
 )
 
 // version is set at link time by `make build` (-X main.version=...); otherwise the module version.
@@ -28,7 +27,7 @@ func runVersion(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	contract := "unknown"
-	if d, err := spec.Load(ultra.Contract(), spec.Options{Name: "openapi.yaml"}); err == nil {
+	if d, err := ultra.LoadContract(); err == nil {
 		contract = d.Version()
 	}
 	fmt.Fprintf(e.stdout, "ultra %s (contract %s)\n", buildVersion(), contract)
