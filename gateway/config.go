@@ -1,14 +1,10 @@
 package gateway
 
 import (
-	"bufio"
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -145,44 +141,53 @@ func (e *ConfigError) Error() string {
 }
 
 // knownDefaultSecrets are secrets that appear in templates and tutorials; production refuses them.
-var knownDefaultSecrets = []string{
-	"secret", "changeme", "change-me", "changeit", "dev-secret", "development-secret", "your-secret-key",
-	"your-256-bit-secret", "jwt-secret", "supersecret", "ultra-dev-secret", "replace-me-with-32-random-bytes-or-more",
+func knownDefaultSecrets() []string {
+	return []string{
+		"secret", "changeme", "change-me", "changeit", "dev-secret", "development-secret", "your-secret-key",
+		"your-256-bit-secret", "jwt-secret", "supersecret", "ultra-dev-secret", "replace-me-with-32-random-bytes-or-more",
+	}
 }
 
-// LoadConfig reads the configuration: the process environment through getenv (nil means none), then
-// the file .env.<ENVIRONMENT> in the working directory for variables getenv left empty. Values that
-// cannot be parsed, and in production every insecure setting, come back together as a *ConfigError.
+// LoadConfig reads the configuration through getenv (nil means an empty environment) and reads no
+// file but MODELS_FILE and JWT_PUBLIC_KEY_FILE: wrap getenv with DotenvGetenv for the .env.<ENVIRONMENT>
+// layer. Values that cannot be parsed, and in production every insecure setting, come back together as
+// a *ConfigError.
 func LoadConfig(getenv func(string) string) (Config, error) {
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
-	envName := strings.ToLower(strings.TrimSpace(getenv("ENVIRONMENT")))
-	if envName == "" {
-		envName = EnvDevelopment
-	}
-	var problems []string
-	file := map[string]string{}
+	envName := environmentName(getenv)
 	switch envName {
 	case EnvDevelopment, EnvTesting, EnvProduction:
-		f, err := readDotEnv(".env." + envName)
-		if err != nil {
-			problems = append(problems, err.Error())
-		}
-		file = f
 	default:
 		return Config{}, &ConfigError{Environment: envName, Problems: []string{
 			fmt.Sprintf("ENVIRONMENT must be development, testing or production, not %q", envName)}}
 	}
-	get := func(k string) string {
-		if v := getenv(k); v != "" {
-			return strings.TrimSpace(v)
-		}
-		return strings.TrimSpace(file[k])
+	l := &loader{get: func(k string) string { return strings.TrimSpace(getenv(k)) }}
+	c := readConfig(envName, l)
+	problems := append(l.problems, c.validate()...)
+	if len(problems) > 0 {
+		return c, &ConfigError{Environment: envName, Problems: problems}
 	}
-	l := loader{get: get}
-	prod, testing := envName == EnvProduction, envName == EnvTesting
+	if c.JWTSecret == "" && c.JWTPublicKeyFile == "" && c.JWKSURL == "" {
+		// development and testing only: production failed above.
+		var b [32]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return c, fmt.Errorf("generate development secret: %w", err)
+		}
+		c.JWTSecret = hex.EncodeToString(b[:])
+		c.JWTSecretGenerated = true
+		if c.JWTAlgorithm == "" {
+			c.JWTAlgorithm = "HS256"
+		}
+	}
+	return c, nil
+}
 
+// readConfig fills a Config of environment envName from l, whose problems collect the unparsable values.
+func readConfig(envName string, l *loader) Config {
+	get := l.get
+	testing := envName == EnvTesting
 	c := Config{Environment: envName}
 	c.Addr = l.str("ULTRA_ADDR", "127.0.0.1:8000")
 	c.UseMock = l.boolean("USE_MOCK", envName == EnvDevelopment)
@@ -219,8 +224,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.LogLevel = strings.ToLower(l.str("LOG_LEVEL", "info"))
 	c.LogFormat = strings.ToLower(l.str("LOG_FORMAT", "text"))
 	c.ModelsFile = get("MODELS_FILE")
-	problems = append(problems, l.problems...)
+	return c
+}
 
+// validate loads the models file, infers JWT_ALGORITHM and returns every problem of the settings,
+// the production ones included when c.Environment is production.
+func (c *Config) validate() []string {
+	var problems []string
+	prod := c.Environment == EnvProduction
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -236,6 +247,16 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.Models = models
 	problems = append(problems, c.checkJWT()...)
 	problems = append(problems, c.rateLimitStoreProblems(prod)...)
+	problems = append(problems, c.urlProblems(prod)...)
+	if prod {
+		problems = append(problems, c.productionProblems()...)
+	}
+	return problems
+}
+
+// urlProblems checks JWKS_URL and the provider base URLs: absolute http(s), https in production.
+func (c Config) urlProblems(prod bool) []string {
+	var problems []string
 	urls := []struct{ name, v string }{{"JWKS_URL", c.JWKSURL}}
 	for _, p := range provider.All() {
 		urls = append(urls, struct{ name, v string }{p.BaseURLVar, c.BaseURLs[p.Name]})
@@ -252,25 +273,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			problems = append(problems, fmt.Sprintf("%s must use https in production, not %q", p.name, p.v))
 		}
 	}
-	if prod {
-		problems = append(problems, c.productionProblems()...)
-	}
-	if len(problems) > 0 {
-		return c, &ConfigError{Environment: envName, Problems: problems}
-	}
-	if c.JWTSecret == "" && c.JWTPublicKeyFile == "" && c.JWKSURL == "" {
-		// development and testing only: production failed above.
-		var b [32]byte
-		if _, err := rand.Read(b[:]); err != nil {
-			return c, fmt.Errorf("generate development secret: %w", err)
-		}
-		c.JWTSecret = hex.EncodeToString(b[:])
-		c.JWTSecretGenerated = true
-		if c.JWTAlgorithm == "" {
-			c.JWTAlgorithm = "HS256"
-		}
-	}
-	return c, nil
+	return problems
 }
 
 // checkJWT infers JWT_ALGORITHM and reports contradictory key settings.
@@ -349,7 +352,7 @@ func (c Config) productionProblems() []string {
 
 func isKnownDefault(s string) bool {
 	l := strings.ToLower(s)
-	for _, d := range knownDefaultSecrets {
+	for _, d := range knownDefaultSecrets() {
 		if l == d {
 			return true
 		}
@@ -422,39 +425,4 @@ func parseDuration(v string) (time.Duration, error) {
 		return time.Duration(f * float64(time.Second)), nil
 	}
 	return time.ParseDuration(v)
-}
-
-// readDotEnv parses KEY=VALUE lines (# comments, optional export prefix and quotes). A missing file
-// is not an error.
-func readDotEnv(path string) (map[string]string, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return map[string]string{}, nil
-	}
-	if err != nil {
-		return map[string]string{}, fmt.Errorf("read %s: %w", path, err)
-	}
-	out := map[string]string{}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	n := 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		line = strings.TrimPrefix(line, "export ")
-		k, v, ok := strings.Cut(line, "=")
-		if !ok {
-			return out, fmt.Errorf("%s:%d: expected KEY=VALUE", path, n)
-		}
-		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
-			v = v[1 : len(v)-1]
-		} else if i := strings.Index(v, " #"); i >= 0 {
-			v = strings.TrimSpace(v[:i])
-		}
-		out[k] = v
-	}
-	return out, sc.Err()
 }

@@ -84,18 +84,53 @@ func TestGatewayConfigDefaultsAndDotEnv(t *testing.T) {
 			t.Fatalf("unexpected development defaults: %+v", cfg)
 		}
 	})
+	env := "# testing\nANALYZE_TIMEOUT=7\nULTRA_ADDR=127.0.0.1:9999\nexport JWT_SECRET=\"from-file-from-file-from-file-123\"\n"
+	if err := os.WriteFile(filepath.Join(dir, ".env.testing"), []byte(env), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	process := envFunc(map[string]string{"ENVIRONMENT": "testing", "ULTRA_ADDR": "127.0.0.1:1234"})
 	t.Run("DotEnvDoesNotOverride", func(t *testing.T) {
-		env := "# testing\nANALYZE_TIMEOUT=7\nULTRA_ADDR=127.0.0.1:9999\nexport JWT_SECRET=\"from-file-from-file-from-file-123\"\n"
-		if err := os.WriteFile(filepath.Join(dir, ".env.testing"), []byte(env), 0o600); err != nil {
+		getenv, err := gateway.DotenvGetenv(dir, process)
+		if err != nil {
 			t.Fatal(err)
 		}
-		cfg, err := gateway.LoadConfig(envFunc(map[string]string{"ENVIRONMENT": "testing", "ULTRA_ADDR": "127.0.0.1:1234"}))
+		cfg, err := gateway.LoadConfig(getenv)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if cfg.Addr != "127.0.0.1:1234" || cfg.AnalyzeTimeout != 7*time.Second || cfg.JWTSecret != "from-file-from-file-from-file-123" ||
 			cfg.UseMock || cfg.BreakerRecoveryTimeout != 5*time.Second || cfg.HealthCheckInterval != time.Second {
 			t.Fatalf("unexpected testing config: addr=%s timeout=%s secret=%q mock=%v", cfg.Addr, cfg.AnalyzeTimeout, cfg.JWTSecret, cfg.UseMock)
+		}
+	})
+	t.Run("LoadConfigReadsNoFile", func(t *testing.T) {
+		// .env.testing is in the working directory, but only DotenvGetenv reads it.
+		cfg, err := gateway.LoadConfig(process)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.AnalyzeTimeout != 60*time.Second || !cfg.JWTSecretGenerated {
+			t.Fatalf("LoadConfig read .env.testing: timeout=%s generated=%v", cfg.AnalyzeTimeout, cfg.JWTSecretGenerated)
+		}
+	})
+	t.Run("MalformedDotEnv", func(t *testing.T) {
+		bad := t.TempDir()
+		if err := os.WriteFile(filepath.Join(bad, ".env.production"), []byte("# ok\nNOEQUALS\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := gateway.DotenvGetenv(bad, envFunc(map[string]string{"ENVIRONMENT": "Production"}))
+		if err == nil || !strings.HasSuffix(err.Error(), ".env.production:2: expected KEY=VALUE") {
+			t.Fatalf("err = %v, want the file and line of the bad entry", err)
+		}
+	})
+	t.Run("UnknownEnvironmentReadsNoFile", func(t *testing.T) {
+		staging := t.TempDir()
+		if err := os.WriteFile(filepath.Join(staging, ".env.staging"), []byte("ANALYZE_TIMEOUT=9\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		getenv, err := gateway.DotenvGetenv(staging, envFunc(map[string]string{"ENVIRONMENT": "staging"}))
+		if err != nil || getenv("ANALYZE_TIMEOUT") != "" {
+			t.Fatalf("getenv(ANALYZE_TIMEOUT) = %q, err = %v; want no file layer", getenv("ANALYZE_TIMEOUT"), err)
 		}
 	})
 	t.Run("ModelsFile", func(t *testing.T) {

@@ -74,10 +74,15 @@ func runGateway(ctx context.Context, args []string, e env) error {
 	return nil
 }
 
-// loadConfig reads the gateway configuration; configuration problems are exit status 2 with every
-// problem listed.
+// loadConfig reads the gateway configuration from the environment and, for variables it leaves
+// empty, from .env.<ENVIRONMENT> in the working directory; configuration problems are exit status 2
+// with every problem listed.
 func loadConfig(e env) (gateway.Config, error) {
-	cfg, err := gateway.LoadConfig(e.getenv)
+	getenv, err := gateway.DotenvGetenv(".", e.getenv)
+	if err != nil {
+		return gateway.Config{}, &exitError{code: 2, msg: err.Error()}
+	}
+	cfg, err := gateway.LoadConfig(getenv)
 	var ce *gateway.ConfigError
 	if errors.As(err, &ce) {
 		return cfg, &exitError{code: 2, msg: ce.Error()}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -135,5 +137,33 @@ func TestTokenCommand(t *testing.T) {
 				t.Fatalf("err = %v, want exit status %d", err, c.code)
 			}
 		})
+	}
+}
+
+// TestTokenCommandDotEnv: cmd/ultra layers .env.<ENVIRONMENT> of the working directory under the
+// process environment (the gateway package itself reads no such file); a malformed file is exit 2.
+func TestTokenCommandDotEnv(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	token := func() error {
+		var stdout, stderr syncbuf.Buffer
+		return run(context.Background(), []string{"ultra", "token", "--sub", "alice"}, func(string) string { return "" },
+			strings.NewReader(""), &stdout, &stderr)
+	}
+	var ee *exitError
+	if err := token(); !errors.As(err, &ee) || ee.code != 2 {
+		t.Fatalf("without .env.development: err = %v, want exit 2 (generated secret)", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".env.development"), []byte("JWT_SECRET=0123456789abcdef0123456789abcdef\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := token(); err != nil {
+		t.Fatalf("with JWT_SECRET in .env.development: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".env.development"), []byte("JWT_SECRET\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := token(); !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(ee.msg, ".env.development:1") {
+		t.Fatalf("malformed .env.development: err = %v, want exit 2 naming the line", err)
 	}
 }
