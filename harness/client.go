@@ -155,7 +155,6 @@ func NewClient(doc *spec.Document, httpClient *http.Client, journal *Journal) *C
 	return &Client{doc: doc, http: httpClient, journal: journal}
 }
 
-
 // Do sends r and returns the exchange. It returns a *ContractError (with the exchange) when the
 // request (unless NonConforming) or the response violates the contract, and a plain error when the
 // request could not be sent.

@@ -15,6 +15,8 @@ import (
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/network"
 	"github.com/testcontainers/testcontainers-go/wait"
+
+	"github.com/ultra-kit/ultra/internal/provider"
 )
 
 // dockerfile builds an image holding nothing but the static ultra binary: nothing is pulled.
@@ -146,10 +148,13 @@ func StartContainers(ctx context.Context, opts ContainerOptions) (_ *Containers,
 		return nil, fmt.Errorf("network: %w", err)
 	}
 	fmt.Fprintln(c.log, "containers: building and starting the mock server")
+	mockCmd := []string{"mock", "--addr", "0.0.0.0:8086"}
+	for _, name := range provider.Names() {
+		mockCmd = append(mockCmd, "--provider-key", name+"="+ProviderKey(name))
+	}
 	c.mock, err = testcontainers.Run(ctx, "",
 		testcontainers.WithDockerfile(image("mock")),
-		testcontainers.WithCmd("mock", "--addr", "0.0.0.0:8086",
-			"--provider-key", "openai="+OpenAIKey, "--provider-key", "anthropic="+AnthropicKey, "--provider-key", "gemini="+GoogleKey),
+		testcontainers.WithCmd(mockCmd...),
 		testcontainers.WithExposedPorts("8086/tcp"),
 		network.WithNetwork([]string{"mock"}, c.net),
 		testcontainers.WithWaitStrategy(wait.ForHTTP("/__admin/health").WithPort("8086/tcp").WithStartupTimeout(60*time.Second)),
@@ -263,7 +268,7 @@ func (c *Containers) Token(sub string, opts ...TokenOption) (string, error) {
 // Capabilities: everything but starting extra gateways and real providers.
 func (c *Containers) Capabilities() Capabilities {
 	return Capabilities{MintTokens: true, Audience: true, TestModeSecret: c.testSecret, Container: true,
-		ProviderKeys: []string{OpenAIKey, AnthropicKey, GoogleKey}}
+		ProviderKeys: AllProviderKeys()}
 }
 
 // Close removes the containers (and their images), the network and the build context.

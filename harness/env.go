@@ -2,17 +2,11 @@ package harness
 
 import "github.com/ultra-kit/ultra/internal/provider"
 
-// Provider API keys the harness configures in the gateway and makes the mock server accept; every
-// provider of the table gets ProviderKey(name). These three name the first providers' keys.
-const (
-	OpenAIKey    = "sk-harness-openai-0123456789"
-	AnthropicKey = "sk-harness-anthropic-0123456789"
-	GoogleKey    = "sk-harness-gemini-0123456789"
-	// Audience is the JWT_AUDIENCE of the gateways the harness starts.
-	TestAudience = "ultra-api"
-)
+// TestAudience is the JWT_AUDIENCE of the gateways the harness starts.
+const TestAudience = "ultra-api"
 
-// ProviderKey is the API key the harness uses for the provider called name.
+// ProviderKey is the API key the harness configures in the gateway and makes the mock server accept
+// for the provider called name (every row of internal/provider's table gets one).
 func ProviderKey(name string) string { return "sk-harness-" + name + "-0123456789" }
 
 // AllProviderKeys are the keys of every provider of the table, in table order.

@@ -81,7 +81,7 @@ func Unsupported(t Target) map[string]string {
 		out[TagMockProviders] = "the target's providers are not our mock server (set ULTRA_MOCK_ADMIN_URL)"
 	}
 	if !c.RealProviders {
-		out[TagRealProviders] = "the target does not call the real providers (needs USE_MOCK=false and OPENAI_API_KEY, ANTHROPIC_API_KEY, GOOGLE_API_KEY)"
+		out[TagRealProviders] = "the target does not call the real providers (needs USE_MOCK=false and " + strings.Join(providerKeyVars(), ", ") + ")"
 	}
 	if !c.Container {
 		out[TagContainer] = "the target is not the container deployment"
