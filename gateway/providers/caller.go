@@ -32,12 +32,13 @@ const (
 
 // caller is the transport shared by the clients: one place that sends, retries and maps errors.
 type caller struct {
-	provider   string
-	base       string
-	key        string
-	client     *http.Client
-	maxRetries int
-	logger     *slog.Logger
+	provider    string
+	errorFormat string // the row's ErrorFormat: how statusError reads the provider's error bodies
+	base        string
+	key         string
+	client      *http.Client
+	maxRetries  int
+	logger      *slog.Logger
 
 	// sleep waits d or until ctx is done; now is the clock. Both are replaced in tests (export_test.go).
 	sleep func(ctx context.Context, d time.Duration) error
@@ -65,14 +66,15 @@ func newCaller(provider string, cfg Config) caller {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return caller{
-		provider:   provider,
-		base:       base,
-		key:        cfg.APIKey,
-		client:     client,
-		maxRetries: retries,
-		logger:     logger.With("provider", provider),
-		sleep:      sleepCtx,
-		now:        time.Now,
+		provider:    provider,
+		errorFormat: p.ErrorFormat,
+		base:        base,
+		key:         cfg.APIKey,
+		client:      client,
+		maxRetries:  retries,
+		logger:      logger.With("provider", provider),
+		sleep:       sleepCtx,
+		now:         time.Now,
 	}
 }
 
@@ -246,7 +248,7 @@ func (cl *caller) ctxError(ctx context.Context, err error) *Error {
 
 // statusError builds the *Error for a non-2xx answer from the provider's error body.
 func (cl *caller) statusError(resp *http.Response, body []byte) *Error {
-	code, msg := parseErrorBody(body)
+	code, msg := parseErrorBody(cl.errorFormat, body)
 	msg = cl.redact(msg)
 	if msg == "" {
 		msg = snippet(body)
@@ -263,14 +265,14 @@ func (cl *caller) statusError(resp *http.Response, body []byte) *Error {
 	}
 }
 
-// errorEnvelope covers the providers' error bodies:
+// errorEnvelope covers the providers' error bodies, by the table's ErrorFormat:
 //
-//	OpenAI    {"error":{"message":"...","type":"invalid_request_error","code":"invalid_api_key"}}
-//	Anthropic {"type":"error","error":{"type":"overloaded_error","message":"..."}}
-//	Google    {"error":{"code":429,"message":"...","status":"RESOURCE_EXHAUSTED","details":[{"reason":"..."}]}}
-//	Mistral   {"object":"error","message":"...","type":"invalid_request_error","code":null}
+//	openai    {"error":{"message":"...","type":"invalid_request_error","code":"invalid_api_key"}}
+//	anthropic {"type":"error","error":{"type":"overloaded_error","message":"..."}}
+//	google    {"error":{"code":429,"message":"...","status":"RESOURCE_EXHAUSTED","details":[{"reason":"..."}]}}
+//	mistral   {"object":"error","message":"...","type":"invalid_request_error","code":null}
 type errorEnvelope struct {
-	// Message, Type and Code are the top-level fields of Mistral's body.
+	// Message, Type and Code are the top-level fields of the mistral format.
 	Message string          `json:"message"`
 	Type    string          `json:"type"`
 	Code    json.RawMessage `json:"code"`
@@ -286,9 +288,9 @@ type errorEnvelope struct {
 	} `json:"error"`
 }
 
-// parseErrorBody extracts the most specific code and the message from a provider error body. It returns
-// empty strings when the body is not one of the known shapes.
-func parseErrorBody(body []byte) (code, msg string) {
+// parseErrorBody extracts the most specific code and the message from a provider error body in the
+// given ErrorFormat. It returns empty strings when the body is not of that shape.
+func parseErrorBody(format string, body []byte) (code, msg string) {
 	body = bytes.TrimSpace(body)
 	var env errorEnvelope
 	if len(body) > 0 && body[0] == '[' { // Google sometimes wraps the error in an array
@@ -301,7 +303,7 @@ func parseErrorBody(body []byte) (code, msg string) {
 		return "", ""
 	}
 	e := env.Error
-	if e.Message == "" && env.Message != "" { // Mistral: the fields are at the top level
+	if format == table.ErrorFormatMistral { // the fields are at the top level
 		e.Message, e.Type, e.Code = env.Message, env.Type, env.Code
 	}
 	var s string

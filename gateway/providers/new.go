@@ -18,19 +18,24 @@ type Client interface {
 	Endpoint() string
 }
 
-// New returns the client of the provider called name (a row of internal/provider's table), and false
-// when the table names a provider this package has no client for. It is the one place that maps a
-// provider name to its client.
+// New returns the client of the provider called name (a row of internal/provider's table), built
+// from the row's API column, and false when the name is not in the table or its API has no client
+// here. It is the one place that maps a provider to its client: an OpenAI-compatible provider needs
+// no client of its own.
 func New(name string, cfg Config) (Client, bool) {
-	switch name {
-	case table.OpenAI:
+	p, ok := table.Lookup(name)
+	if !ok {
+		return nil, false
+	}
+	switch p.API {
+	case table.APIOpenAI:
 		return NewOpenAI(cfg), true
-	case table.Anthropic:
+	case table.APIOpenAICompatible:
+		return NewOpenAICompatible(name, cfg), true
+	case table.APIAnthropic:
 		return NewAnthropic(cfg), true
-	case table.Gemini:
+	case table.APIGemini:
 		return NewGemini(cfg), true
-	case table.Mistral:
-		return NewMistral(cfg), true
 	}
 	return nil, false
 }

@@ -7,20 +7,35 @@ import (
 	table "github.com/ultra-kit/ultra/internal/provider"
 )
 
-// OpenAI calls the OpenAI Chat Completions API (POST {base}/chat/completions).
-// It is safe for concurrent use.
-type OpenAI struct{ caller }
+// OpenAI calls an OpenAI-shaped Chat Completions API (POST {base}/chat/completions, Bearer auth,
+// messages in, choices out): OpenAI's own, or an OpenAI-compatible service such as Mistral's (a row of
+// internal/provider whose API is APIOpenAICompatible). It is safe for concurrent use.
+type OpenAI struct {
+	caller
+	// compatible sends max_tokens, which compatible services accept, instead of OpenAI's
+	// max_completion_tokens.
+	compatible bool
+}
 
 // NewOpenAI returns an OpenAI client; see Config for the defaults (base https://api.openai.com/v1).
 func NewOpenAI(cfg Config) *OpenAI {
-	return &OpenAI{newCaller(table.OpenAI, cfg)}
+	return &OpenAI{caller: newCaller(table.OpenAI, cfg)}
 }
+
+// NewOpenAICompatible returns a client for the OpenAI-compatible provider called name (a row of
+// internal/provider's table; its base URL default and error format come from the row).
+func NewOpenAICompatible(name string, cfg Config) *OpenAI {
+	return &OpenAI{caller: newCaller(name, cfg), compatible: true}
+}
+
+// NewMistral returns the Mistral client: OpenAI-compatible, base https://api.mistral.ai/v1.
+func NewMistral(cfg Config) *OpenAI { return NewOpenAICompatible(table.Mistral, cfg) }
 
 // Endpoint is the URL Complete posts to ({base}/chat/completions).
 func (c *OpenAI) Endpoint() string { return c.base + "/chat/completions" }
 
-// Name returns "openai".
-func (c *OpenAI) Name() string { return "openai" }
+// Name returns the provider's name (openai, mistral).
+func (c *OpenAI) Name() string { return c.provider }
 
 type openAIMessage struct {
 	Role    string `json:"role"`
@@ -31,7 +46,9 @@ type openAIRequest struct {
 	Model       string          `json:"model"`
 	Messages    []openAIMessage `json:"messages"`
 	Temperature *float64        `json:"temperature,omitempty"`
-	// max_completion_tokens replaces the deprecated max_tokens, which the o-series models reject.
+	// MaxTokens is what compatible services take; OpenAI deprecated it for max_completion_tokens,
+	// which its o-series models require.
+	MaxTokens           int `json:"max_tokens,omitempty"`
 	MaxCompletionTokens int `json:"max_completion_tokens,omitempty"`
 }
 
@@ -49,9 +66,15 @@ type openAIResponse struct {
 }
 
 // Complete sends r as a system + user chat and returns the first choice. Failures are *Error (ErrNoAPIKey
-// without a key; CodeInvalidResponse for a malformed answer or one without choices).
+// without a key; CodeInvalidResponse for a malformed answer or one without choices or content;
+// "refusal" when OpenAI refused).
 func (c *OpenAI) Complete(ctx context.Context, r Request) (*Response, error) {
-	body := openAIRequest{Model: r.Model, Temperature: r.Temperature, MaxCompletionTokens: r.MaxTokens}
+	body := openAIRequest{Model: r.Model, Temperature: r.Temperature}
+	if c.compatible {
+		body.MaxTokens = r.MaxTokens
+	} else {
+		body.MaxCompletionTokens = r.MaxTokens
+	}
 	if r.System != "" {
 		body.Messages = append(body.Messages, openAIMessage{Role: "system", Content: r.System})
 	}

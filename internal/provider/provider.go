@@ -21,6 +21,31 @@ const (
 	Mistral   = "mistral"
 )
 
+// APIs a provider can speak: the gateway has one client per API, picked by the row's API column, so a
+// provider whose API is already known (an OpenAI-compatible one) needs no new client.
+const (
+	// APIOpenAI is OpenAI's own Chat Completions (max_completion_tokens, refusals).
+	APIOpenAI = "openai"
+	// APIOpenAICompatible is the Chat Completions shape OpenAI-compatible services accept (max_tokens).
+	APIOpenAICompatible = "openai-compatible"
+	// APIAnthropic is Anthropic's Messages API.
+	APIAnthropic = "anthropic"
+	// APIGemini is Google's generateContent.
+	APIGemini = "gemini"
+)
+
+// Error body formats (the ErrorFormat column).
+const (
+	// ErrorFormatOpenAI is {"error":{"message","type","code"}}.
+	ErrorFormatOpenAI = "openai"
+	// ErrorFormatAnthropic is {"type":"error","error":{"type","message"}}.
+	ErrorFormatAnthropic = "anthropic"
+	// ErrorFormatGoogle is {"error":{"code","message","status","details"}}, sometimes inside an array.
+	ErrorFormatGoogle = "google"
+	// ErrorFormatMistral is {"object":"error","message","type","code"}: the fields at the top level.
+	ErrorFormatMistral = "mistral"
+)
+
 // Provider is one row of the table.
 type Provider struct {
 	// Name is the provider's id: openai, anthropic, gemini, mistral.
@@ -43,9 +68,10 @@ type Provider struct {
 	Versions []string
 	// MockMount is the path prefix the mock server answers this provider under (/openai).
 	MockMount string
-	// ErrorFormat names the shape of the provider's error bodies: openai ({"error":{"message","type",
-	// "code"}}), anthropic ({"type":"error","error":{"type","message"}}), google ({"error":{"code",
-	// "message","status"}}) or mistral ({"object":"error","message","type","code"}).
+	// API is the API the provider speaks (APIOpenAI...); the gateway builds its client from it.
+	API string
+	// ErrorFormat names the shape of the provider's error bodies (ErrorFormatOpenAI...); the gateway's
+	// caller parses failures by it and the provider mocks write theirs in it.
 	ErrorFormat string
 }
 
@@ -55,22 +81,22 @@ func All() []Provider {
 		{
 			Name: OpenAI, Title: "OpenAI", KeyVar: "OPENAI_API_KEY", BaseURLVar: "OPENAI_BASE_URL",
 			DefaultBaseURL: "https://api.openai.com/v1", VersionInBase: true, Versions: []string{"v1"},
-			MockMount: "/openai", ErrorFormat: "openai",
+			MockMount: "/openai", API: APIOpenAI, ErrorFormat: ErrorFormatOpenAI,
 		},
 		{
 			Name: Anthropic, Title: "Anthropic", KeyVar: "ANTHROPIC_API_KEY", BaseURLVar: "ANTHROPIC_BASE_URL",
 			DefaultBaseURL: "https://api.anthropic.com", Versions: []string{"v1"},
-			MockMount: "/anthropic", ErrorFormat: "anthropic",
+			MockMount: "/anthropic", API: APIAnthropic, ErrorFormat: ErrorFormatAnthropic,
 		},
 		{
 			Name: Gemini, Title: "Gemini", KeyVar: "GOOGLE_API_KEY", BaseURLVar: "GEMINI_BASE_URL",
 			DefaultBaseURL: "https://generativelanguage.googleapis.com", Versions: []string{"v1beta", "v1"},
-			MockMount: "/gemini", ErrorFormat: "google",
+			MockMount: "/gemini", API: APIGemini, ErrorFormat: ErrorFormatGoogle,
 		},
 		{
 			Name: Mistral, Title: "Mistral", KeyVar: "MISTRAL_API_KEY", BaseURLVar: "MISTRAL_BASE_URL",
 			DefaultBaseURL: "https://api.mistral.ai/v1", VersionInBase: true, Versions: []string{"v1"},
-			MockMount: "/mistral", ErrorFormat: "mistral",
+			MockMount: "/mistral", API: APIOpenAICompatible, ErrorFormat: ErrorFormatMistral,
 		},
 	}
 }

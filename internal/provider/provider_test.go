@@ -74,7 +74,7 @@ func TestTable(t *testing.T) {
 		if !varRE.MatchString(p.KeyVar) || !varRE.MatchString(p.BaseURLVar) {
 			t.Errorf("%s: bad variable names %q %q", p.Name, p.KeyVar, p.BaseURLVar)
 		}
-		if len(p.Versions) == 0 || p.Title == "" || p.ErrorFormat == "" || p.MockMount != "/"+p.Name {
+		if len(p.Versions) == 0 || p.Title == "" || p.API == "" || p.ErrorFormat == "" || p.MockMount != "/"+p.Name {
 			t.Errorf("%s: incomplete row %+v", p.Name, p)
 		}
 		if got := provider.HasVersion(p.DefaultBaseURL); got != p.VersionInBase {
