@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -106,74 +107,147 @@ type callResult struct {
 	dur   time.Duration
 }
 
-func (g *Gateway) handleAnalyze() http.Handler {
+// analyzer runs analyses: it fans a prompt out to the selected models through their breakers and has
+// the ultra model synthesize the answers.
+type analyzer struct {
+	logger       *slog.Logger
+	now          func() time.Time
+	models       []Model
+	modelsByName map[string]Model
+	providers    map[string]Provider
+	keyed        map[string]bool // providers with an API key configured
+	breakers     map[string]*breaker
+	metrics      *metrics
+	// timeout bounds one analysis unless the request sets its own; callTimeout bounds one model call.
+	timeout, callTimeout time.Duration
+}
+
+func newAnalyzer(cfg Config, providers map[string]Provider, breakers map[string]*breaker, m *metrics, now func() time.Time, logger *slog.Logger) *analyzer {
+	a := &analyzer{logger: logger, now: now, models: cfg.Models, modelsByName: map[string]Model{},
+		providers: providers, keyed: map[string]bool{}, breakers: breakers, metrics: m,
+		timeout: cfg.AnalyzeTimeout, callTimeout: cfg.ProviderTimeout}
+	for _, md := range cfg.Models {
+		a.modelsByName[md.Name] = md
+	}
+	for name, key := range cfg.APIKeys {
+		a.keyed[name] = key != ""
+	}
+	return a
+}
+
+func handleAnalyze(logger *slog.Logger, a *analyzer) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
-			writeError(w, r, g.logger, err)
+			writeError(w, r, logger, err)
 			return
 		}
 		req, err := decodeAnalyzeRequest(body)
 		if err != nil {
-			writeError(w, r, g.logger, err)
+			writeError(w, r, logger, err)
 			return
 		}
-		resp, err := g.analyze(r.Context(), req)
+		resp, err := a.analyze(r.Context(), req)
 		if err != nil {
 			if r.Context().Err() != nil {
-				g.logger.InfoContext(r.Context(), "client went away; analysis cancelled")
+				logger.InfoContext(r.Context(), "client went away; analysis cancelled")
 				return
 			}
-			writeError(w, r, g.logger, err)
+			writeError(w, r, logger, err)
 			return
 		}
 		writeJSON(w, http.StatusOK, resp)
 	})
 }
 
-// analyze runs one analysis. Errors: *unknownModelError, *circuitOpenError, *allFailedError,
-// errAnalyzeTimeout, or the context's error when the caller went away.
-func (g *Gateway) analyze(ctx context.Context, req analyzeRequest) (*analyzeResponse, error) {
-	start := g.now()
-	selected, ultra, err := g.resolveModels(req)
+// plan is one analysis resolved against the models and patterns: who is asked, who synthesizes, how.
+type plan struct {
+	selected []Model
+	ultra    Model
+	pattern  pattern
+	format   string
+	base     providers.Request // the options every call shares
+	timeout  time.Duration
+}
+
+// analyze runs one analysis: plan → fan out → collect → synthesize. Errors: *unknownModelError,
+// *invalidPatternError, *circuitOpenError, *allFailedError, errAnalyzeTimeout, or the context's error
+// when the caller went away.
+func (a *analyzer) analyze(ctx context.Context, req analyzeRequest) (*analyzeResponse, error) {
+	start := a.now()
+	p, err := a.plan(req)
 	if err != nil {
 		return nil, err
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, p.timeout, errAnalyzeTimeout)
+	defer cancel()
+	results := a.fanOut(ctx, p)
+	if ctx.Err() != nil {
+		return nil, p.ctxError(ctx)
+	}
+	out, answers, err := a.collect(p, results)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.synthesize(ctx, p, req.Prompt, answers, out); err != nil {
+		return nil, err
+	}
+	out.Performance.TotalMS = ms(a.now().Sub(start))
+	out.Metadata.Pattern, out.Metadata.UltraModel, out.Metadata.OutputFormat = p.pattern.Name, p.ultra.Name, p.format
+	out.Metadata.Timestamp = a.now().UTC()
+	return out, nil
+}
+
+// plan resolves the request's models and pattern, fails fast when their breakers are open, and
+// works out the shared options and the analysis timeout.
+func (a *analyzer) plan(req analyzeRequest) (plan, error) {
+	selected, ultra, err := a.resolveModels(req)
+	if err != nil {
+		return plan{}, err
 	}
 	pat, ok := findPattern(req.Pattern)
 	if req.Pattern == "" {
 		pat, ok = findPattern("confidence")
 	}
 	if !ok {
-		return nil, &invalidPatternError{req.Pattern}
+		return plan{}, &invalidPatternError{req.Pattern}
 	}
-	format := req.OutputFormat
-	if format == "" {
-		format = "txt"
+	p := plan{selected: selected, ultra: ultra, pattern: pat, format: req.OutputFormat, timeout: a.timeout,
+		base: providers.Request{Prompt: req.Prompt}}
+	if p.format == "" {
+		p.format = "txt"
 	}
-	if err := g.circuitsUsable(selected, ultra); err != nil {
-		return nil, err
+	if err := a.circuitsUsable(selected, ultra); err != nil {
+		return plan{}, err
 	}
-	timeout := g.cfg.AnalyzeTimeout
-	base := providers.Request{Prompt: req.Prompt}
 	if o := req.Options; o != nil {
-		base.Temperature = o.Temperature
+		p.base.Temperature = o.Temperature
 		if o.MaxTokens != nil {
-			base.MaxTokens = *o.MaxTokens
+			p.base.MaxTokens = *o.MaxTokens
 		}
 		if o.TimeoutSeconds != nil && *o.TimeoutSeconds > 0 {
-			timeout = time.Duration(*o.TimeoutSeconds * float64(time.Second))
+			p.timeout = time.Duration(*o.TimeoutSeconds * float64(time.Second))
 		}
 	}
-	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errAnalyzeTimeout)
-	defer cancel()
-	timedOut := func() error {
-		return fmt.Errorf("%w: the analysis did not complete within %s", errAnalyzeTimeout, timeout)
-	}
+	return p, nil
+}
 
-	results := make([]callResult, len(selected))
+// ctxError is the error of an analysis whose context ended: errAnalyzeTimeout when its own deadline
+// passed, else the context's error.
+func (p plan) ctxError(ctx context.Context) error {
+	if errors.Is(context.Cause(ctx), errAnalyzeTimeout) {
+		return fmt.Errorf("%w: the analysis did not complete within %s", errAnalyzeTimeout, p.timeout)
+	}
+	return ctx.Err()
+}
+
+// fanOut asks every selected model, at most maxParallelCalls at a time, and returns the results in
+// the order of p.selected. A panicking provider becomes that model's error.
+func (a *analyzer) fanOut(ctx context.Context, p plan) []callResult {
+	results := make([]callResult, len(p.selected))
 	sem := make(chan struct{}, maxParallelCalls)
 	var wg sync.WaitGroup
-	for i, m := range selected {
+	for i, m := range p.selected {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -186,25 +260,25 @@ func (g *Gateway) analyze(ctx context.Context, req analyzeRequest) (*analyzeResp
 			defer func() { <-sem }()
 			defer func() {
 				if v := recover(); v != nil {
-					g.logger.ErrorContext(ctx, "provider call panicked", "model", m.Name, "panic", fmt.Sprint(v))
+					a.logger.ErrorContext(ctx, "provider call panicked", "model", m.Name, "panic", fmt.Sprint(v))
 					results[i] = callResult{model: m, err: fmt.Errorf("provider %s panicked", m.Provider)}
 				}
 			}()
-			r := base
+			r := p.base
 			r.Model = m.ProviderModel
-			t0 := g.now()
-			resp, err := g.callModel(ctx, m, r)
-			results[i] = callResult{model: m, resp: resp, err: err, dur: g.now().Sub(t0)}
+			t0 := a.now()
+			resp, err := a.callModel(ctx, m, r)
+			results[i] = callResult{model: m, resp: resp, err: err, dur: a.now().Sub(t0)}
 		}()
 	}
 	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		if errors.Is(context.Cause(ctx), errAnalyzeTimeout) {
-			return nil, timedOut()
-		}
-		return nil, err
-	}
+	return results
+}
 
+// collect turns the results into the response's model section and the answers to synthesize. It
+// fails when no model answered: *circuitOpenError when every failure was an open breaker, else
+// *allFailedError.
+func (a *analyzer) collect(p plan, results []callResult) (*analyzeResponse, []namedAnswer, error) {
 	out := &analyzeResponse{AnalysisID: uuid.NewString(), ModelResponses: map[string]modelResponse{}, Status: "success"}
 	out.Performance.ModelMS = map[string]float64{}
 	out.Metadata.ModelsUsed = []string{}
@@ -230,36 +304,35 @@ func (g *Gateway) analyze(ctx context.Context, req analyzeRequest) (*analyzeResp
 	}
 	if len(answers) == 0 {
 		if allOpen {
-			return nil, g.openCircuitError(selected)
+			return nil, nil, a.openCircuitError(p.selected)
 		}
-		return nil, &allFailedError{code: "all_providers_failed",
-			detail: fmt.Sprintf("All %d selected models failed: %s.", len(selected), strings.Join(failures, ", "))}
+		return nil, nil, &allFailedError{code: "all_providers_failed",
+			detail: fmt.Sprintf("All %d selected models failed: %s.", len(p.selected), strings.Join(failures, ", "))}
 	}
+	return out, answers, nil
+}
 
-	system, user := synthesisPrompt(pat, format, req.Prompt, answers)
-	sreq := base
-	sreq.Model, sreq.System, sreq.Prompt = ultra.ProviderModel, system, user
-	t0 := g.now()
-	sresp, err := g.callModel(ctx, ultra, sreq)
-	sdur := g.now().Sub(t0)
+// synthesize has the ultra model combine the answers by the plan's pattern and sets out.UltraResponse.
+func (a *analyzer) synthesize(ctx context.Context, p plan, prompt string, answers []namedAnswer, out *analyzeResponse) error {
+	system, user := synthesisPrompt(p.pattern, p.format, prompt, answers)
+	sreq := p.base
+	sreq.Model, sreq.System, sreq.Prompt = p.ultra.ProviderModel, system, user
+	t0 := a.now()
+	sresp, err := a.callModel(ctx, p.ultra, sreq)
+	sdur := a.now().Sub(t0)
 	if err != nil {
 		switch {
-		case errors.Is(context.Cause(ctx), errAnalyzeTimeout):
-			return nil, timedOut()
 		case ctx.Err() != nil:
-			return nil, ctx.Err()
+			return p.ctxError(ctx)
 		case isCircuitOpen(err):
-			return nil, g.openCircuitError([]Model{ultra})
+			return a.openCircuitError([]Model{p.ultra})
 		}
-		return nil, &allFailedError{code: "synthesis_failed",
-			detail: fmt.Sprintf("The synthesis by %s failed: %s.", ultra.Name, failureSummary(modelErrorFor(err)))}
+		return &allFailedError{code: "synthesis_failed",
+			detail: fmt.Sprintf("The synthesis by %s failed: %s.", p.ultra.Name, failureSummary(modelErrorFor(err)))}
 	}
-	out.UltraResponse = ultraResponse{Model: ultra.Name, Provider: ultra.Provider, Text: sresp.Text, DurationMS: ms(sdur),
+	out.UltraResponse = ultraResponse{Model: p.ultra.Name, Provider: p.ultra.Provider, Text: sresp.Text, DurationMS: ms(sdur),
 		Usage: tokenUsage{sresp.InputTokens, sresp.OutputTokens}}
-	out.Performance.TotalMS = ms(g.now().Sub(start))
-	out.Metadata.Pattern, out.Metadata.UltraModel, out.Metadata.OutputFormat = pat.Name, ultra.Name, format
-	out.Metadata.Timestamp = g.now().UTC()
-	return out, nil
+	return nil
 }
 
 // invalidPatternError is an analysis pattern the gateway does not know.
@@ -267,11 +340,11 @@ type invalidPatternError struct{ name string }
 
 func (e *invalidPatternError) Error() string { return "invalid pattern " + e.name }
 
-func (g *Gateway) resolveModels(req analyzeRequest) ([]Model, Model, error) {
+func (a *analyzer) resolveModels(req analyzeRequest) ([]Model, Model, error) {
 	var ue unknownModelError
 	selected := make([]Model, 0, len(req.SelectedModels))
 	for i, name := range req.SelectedModels {
-		m, ok := g.modelsByName[name]
+		m, ok := a.modelsByName[name]
 		if !ok {
 			ue.names = append(ue.names, name)
 			ue.errors = append(ue.errors, fieldError{Pointer: fmt.Sprintf("/selected_models/%d", i), Reason: fmt.Sprintf("unknown model %q", name), In: "body"})
@@ -279,27 +352,25 @@ func (g *Gateway) resolveModels(req analyzeRequest) ([]Model, Model, error) {
 		}
 		selected = append(selected, m)
 	}
-	ultra, ok := g.modelsByName[req.UltraModel]
+	ultra, ok := a.modelsByName[req.UltraModel]
 	if !ok {
 		ue.names = append(ue.names, req.UltraModel)
 		ue.errors = append(ue.errors, fieldError{Pointer: "/ultra_model", Reason: fmt.Sprintf("unknown model %q", req.UltraModel), In: "body"})
 	}
 	if len(ue.names) > 0 {
-		for _, m := range g.models {
-			ue.valid = append(ue.valid, m.Name)
-		}
+		ue.valid = a.modelNames()
 		return nil, Model{}, &ue
 	}
 	if len(selected) == 0 {
-		return nil, Model{}, &unknownModelError{names: []string{""}, valid: g.modelNames(),
+		return nil, Model{}, &unknownModelError{names: []string{""}, valid: a.modelNames(),
 			errors: []fieldError{{Pointer: "/selected_models", Reason: "must contain at least 1 item", In: "body"}}}
 	}
 	return selected, ultra, nil
 }
 
-func (g *Gateway) modelNames() []string {
-	names := make([]string, len(g.models))
-	for i, m := range g.models {
+func (a *analyzer) modelNames() []string {
+	names := make([]string, len(a.models))
+	for i, m := range a.models {
 		names[i] = m.Name
 	}
 	return names
@@ -307,19 +378,19 @@ func (g *Gateway) modelNames() []string {
 
 // circuitsUsable fails fast, calling nobody, when the ultra model's breaker or every selected model's
 // breaker is open.
-func (g *Gateway) circuitsUsable(selected []Model, ultra Model) error {
-	if g.breakers[ultra.Provider].open() {
-		return g.openCircuitError([]Model{ultra})
+func (a *analyzer) circuitsUsable(selected []Model, ultra Model) error {
+	if a.breakers[ultra.Provider].open() {
+		return a.openCircuitError([]Model{ultra})
 	}
 	for _, m := range selected {
-		if !g.breakers[m.Provider].open() {
+		if !a.breakers[m.Provider].open() {
 			return nil
 		}
 	}
-	return g.openCircuitError(selected)
+	return a.openCircuitError(selected)
 }
 
-func (g *Gateway) openCircuitError(models []Model) error {
+func (a *analyzer) openCircuitError(models []Model) error {
 	e := &circuitOpenError{}
 	seen := map[string]bool{}
 	for _, m := range models {
@@ -328,7 +399,7 @@ func (g *Gateway) openCircuitError(models []Model) error {
 		}
 		seen[m.Provider] = true
 		e.providers = append(e.providers, m.Provider)
-		if d := g.breakers[m.Provider].recoveryIn(); e.recovery == 0 || d > 0 && d < e.recovery {
+		if d := a.breakers[m.Provider].recoveryIn(); e.recovery == 0 || d > 0 && d < e.recovery {
 			e.recovery = d
 		}
 	}
@@ -336,16 +407,16 @@ func (g *Gateway) openCircuitError(models []Model) error {
 }
 
 // callModel calls one model through its provider's breaker, bounded by PROVIDER_TIMEOUT.
-func (g *Gateway) callModel(ctx context.Context, m Model, req providers.Request) (*providers.Response, error) {
-	p, ok := g.providers[m.Provider]
-	if !ok || g.cfg.APIKey(m.Provider) == "" {
-		g.metrics.providerCalls.WithLabelValues(m.Provider, "no_api_key").Inc()
+func (a *analyzer) callModel(ctx context.Context, m Model, req providers.Request) (*providers.Response, error) {
+	p, ok := a.providers[m.Provider]
+	if !ok || !a.keyed[m.Provider] {
+		a.metrics.providerCalls.WithLabelValues(m.Provider, "no_api_key").Inc()
 		return nil, &providers.Error{Provider: m.Provider, Code: providers.CodeNoAPIKey, Message: "no API key configured"}
 	}
-	ctx, cancel := context.WithTimeout(ctx, g.cfg.ProviderTimeout)
+	ctx, cancel := context.WithTimeout(ctx, a.callTimeout)
 	defer cancel()
-	t0 := g.now()
-	resp, err := g.breakers[m.Provider].call(func() (*providers.Response, error) {
+	t0 := a.now()
+	resp, err := a.breakers[m.Provider].call(func() (*providers.Response, error) {
 		resp, err := p.Complete(ctx, req)
 		if err == nil && resp == nil {
 			err = &providers.Error{Provider: m.Provider, Code: providers.CodeInvalidResponse, Message: "empty response"}
@@ -365,9 +436,9 @@ func (g *Gateway) callModel(ctx context.Context, m Model, req providers.Request)
 	default:
 		outcome = "error"
 	}
-	g.metrics.providerCalls.WithLabelValues(m.Provider, outcome).Inc()
+	a.metrics.providerCalls.WithLabelValues(m.Provider, outcome).Inc()
 	if outcome != "circuit_open" {
-		g.metrics.providerLatency.WithLabelValues(m.Provider).Observe(g.now().Sub(t0).Seconds())
+		a.metrics.providerLatency.WithLabelValues(m.Provider).Observe(a.now().Sub(t0).Seconds())
 	}
 	return resp, err
 }

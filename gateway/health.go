@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"sync"
 	"time"
@@ -15,7 +16,7 @@ import (
 // checkTimeout bounds one background provider check: 5s, or half the check interval when shorter
 // (at least 100ms), so a hung provider never delays the next round.
 func (h *health) checkTimeout() time.Duration {
-	return min(5*time.Second, max(h.g.cfg.HealthCheckInterval/2, 100*time.Millisecond))
+	return min(5*time.Second, max(h.interval/2, 100*time.Millisecond))
 }
 
 // providerState is what the background check last saw of one provider.
@@ -32,22 +33,38 @@ type providerState struct {
 
 // health runs the background checks and answers "is this provider usable".
 type health struct {
-	g *Gateway
+	providers map[string]Provider
+	keyed     map[string]bool // providers with an API key configured
+	breakers  map[string]*breaker
+	interval  time.Duration // HEALTH_CHECK_INTERVAL, which bounds one check
+	now       func() time.Time
+	logger    *slog.Logger
 
 	mu     sync.RWMutex
 	states map[string]providerState
 }
 
-func newHealth(g *Gateway) *health {
-	return &health{g: g, states: map[string]providerState{}}
+func newHealth(cfg Config, providers map[string]Provider, breakers map[string]*breaker, now func() time.Time, logger *slog.Logger) *health {
+	keyed := map[string]bool{}
+	for _, name := range provider.Names() {
+		keyed[name] = cfg.APIKey(name) != ""
+	}
+	return &health{providers: providers, keyed: keyed, breakers: breakers, interval: cfg.HealthCheckInterval,
+		now: now, logger: logger, states: map[string]providerState{}}
+}
+
+// callable reports whether the provider has a client and an API key.
+func (h *health) callable(name string) bool {
+	_, ok := h.providers[name]
+	return ok && h.keyed[name]
 }
 
 // checkAll checks every provider that has a key, concurrently, each bounded by healthCheckTimeout.
 func (h *health) checkAll(ctx context.Context) {
 	var wg sync.WaitGroup
 	for _, name := range provider.Names() {
-		p, ok := h.g.providers[name]
-		if !ok || h.g.cfg.APIKey(name) == "" {
+		p := h.providers[name]
+		if !h.callable(name) {
 			continue
 		}
 		wg.Add(1)
@@ -63,13 +80,13 @@ func (h *health) checkOne(ctx context.Context, name string, p Provider) {
 	timeout := h.checkTimeout()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	start := h.g.now()
+	start := h.now()
 	err := p.Check(ctx)
 	if errors.Is(ctx.Err(), context.Canceled) && err != nil {
 		return // shutting down
 	}
-	lat := float64(h.g.now().Sub(start).Microseconds()) / 1000
-	st := providerState{checked: true, checkedAt: h.g.now(), latencyMS: &lat}
+	lat := float64(h.now().Sub(start).Microseconds()) / 1000
+	st := providerState{checked: true, checkedAt: h.now(), latencyMS: &lat}
 	var pe *providers.Error
 	switch {
 	case err == nil:
@@ -92,7 +109,7 @@ func (h *health) checkOne(ctx context.Context, name string, p Provider) {
 		st.lastStatus = nil
 	}
 	if !st.ok {
-		h.g.logger.Warn("provider health check failed", "provider", name, "message", st.message)
+		h.logger.Warn("provider health check failed", "provider", name, "message", st.message)
 	}
 	h.mu.Lock()
 	h.states[name] = st
@@ -102,10 +119,10 @@ func (h *health) checkOne(ctx context.Context, name string, p Provider) {
 // modelStatus is the availability status of a provider's models (the ModelAvailability status enum):
 // ready, circuit_open, no_api_key, api_key_invalid or provider_unavailable.
 func (h *health) modelStatus(name string) string {
-	if _, ok := h.g.providers[name]; !ok || h.g.cfg.APIKey(name) == "" {
+	if !h.callable(name) {
 		return "no_api_key"
 	}
-	if b := h.g.breakers[name]; b != nil && b.open() {
+	if b := h.breakers[name]; b != nil && b.open() {
 		return "circuit_open"
 	}
 	h.mu.RLock()
@@ -135,9 +152,9 @@ func (h *health) report(name string) providerHealth {
 	h.mu.RLock()
 	st := h.states[name]
 	h.mu.RUnlock()
-	b := h.g.breakers[name]
+	b := h.breakers[name]
 	ph := providerHealth{
-		APIKeyConfigured: h.g.cfg.APIKey(name) != "",
+		APIKeyConfigured: h.keyed[name],
 		CircuitState:     "closed",
 	}
 	if b != nil {
@@ -163,7 +180,7 @@ func (h *health) report(name string) providerHealth {
 	return ph
 }
 
-func (g *Gateway) handleHealth() http.Handler {
+func handleHealth(cfg Config, now func() time.Time, started time.Time, h *health, lim *limiter) http.Handler {
 	type response struct {
 		Status           string            `json:"status"`
 		Environment      string            `json:"environment"`
@@ -176,15 +193,15 @@ func (g *Gateway) handleHealth() http.Handler {
 		RateLimitStore   storeReport       `json:"rate_limit_store"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		now := g.now()
+		t := now()
 		resp := response{
-			Environment: g.cfg.Environment, Version: g.cfg.Version, MockMode: g.cfg.UseMock,
-			UptimeSeconds: max(0, now.Sub(g.started).Seconds()), Timestamp: now.UTC(),
+			Environment: cfg.Environment, Version: cfg.Version, MockMode: cfg.UseMock,
+			UptimeSeconds: max(0, t.Sub(started).Seconds()), Timestamp: t.UTC(),
 			Services: map[string]string{}, DegradedServices: []string{},
 		}
 		configured, usable := 0, 0
 		for _, name := range provider.Names() {
-			rep := g.health.report(name)
+			rep := h.report(name)
 			state := map[string]string{"ok": "healthy", "degraded": "degraded", "unavailable": "unavailable"}[rep.Status]
 			resp.Services[name] = state
 			if state != "healthy" {
@@ -192,7 +209,7 @@ func (g *Gateway) handleHealth() http.Handler {
 			}
 			if rep.APIKeyConfigured {
 				configured++
-				if g.health.usable(name) {
+				if h.usable(name) {
 					usable++
 				}
 			}
@@ -205,31 +222,31 @@ func (g *Gateway) handleHealth() http.Handler {
 		default:
 			resp.Status = "ok"
 		}
-		resp.RateLimitStore, resp.Status = g.limiter.report(), g.limiter.degrade(resp.Status)
+		resp.RateLimitStore, resp.Status = lim.report(), lim.degrade(resp.Status)
 		writeJSON(w, http.StatusOK, resp)
 	})
 }
 
-func (g *Gateway) handleLiveness() http.Handler {
+func handleLiveness() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 }
 
-func (g *Gateway) handleReadiness() http.Handler {
+func handleReadiness(h *health, lim *limiter) http.Handler {
 	type response struct {
 		Ready  bool   `json:"ready"`
 		Status string `json:"status"`
 		Reason string `json:"reason,omitempty"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		storeReady, storeReason := g.limiter.readiness()
+		storeReady, storeReason := lim.readiness()
 		if !storeReady {
 			writeJSON(w, http.StatusServiceUnavailable, response{Status: "not_ready", Reason: storeReason})
 			return
 		}
 		for _, name := range provider.Names() {
-			if g.health.usable(name) {
+			if h.usable(name) {
 				writeJSON(w, http.StatusOK, response{Ready: true, Status: "ready", Reason: storeReason})
 				return
 			}
@@ -239,28 +256,28 @@ func (g *Gateway) handleReadiness() http.Handler {
 	})
 }
 
-func (g *Gateway) handleProviderHealth() http.Handler {
+func handleProviderHealth(now func() time.Time, h *health) http.Handler {
 	type response struct {
 		Providers map[string]providerHealth `json:"providers"`
 		CheckedAt time.Time                 `json:"checked_at"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		resp := response{Providers: map[string]providerHealth{}, CheckedAt: g.now().UTC()}
+		resp := response{Providers: map[string]providerHealth{}, CheckedAt: now().UTC()}
 		for _, name := range provider.Names() {
-			resp.Providers[name] = g.health.report(name)
+			resp.Providers[name] = h.report(name)
 		}
 		writeJSON(w, http.StatusOK, resp)
 	})
 }
 
-func (g *Gateway) handleCircuitBreakers() http.Handler {
+func handleCircuitBreakers(breakers map[string]*breaker) http.Handler {
 	type response struct {
 		Breakers map[string]breakerStatus `json:"breakers"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		resp := response{Breakers: map[string]breakerStatus{}}
 		for _, name := range provider.Names() {
-			resp.Breakers[name] = g.breakers[name].status()
+			resp.Breakers[name] = breakers[name].status()
 		}
 		writeJSON(w, http.StatusOK, resp)
 	})

@@ -59,7 +59,7 @@ func (h requestIDHandler) WithGroup(name string) slog.Handler {
 	return requestIDHandler{h.Handler.WithGroup(name)}
 }
 
-func (g *Gateway) withRequestID(next http.Handler) http.Handler {
+func withRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-ID")
 		if !requestid.Usable(id) {
@@ -95,7 +95,12 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-func (g *Gateway) withLogging(next http.Handler) http.Handler {
+// withLogging logs every request and counts it in m.
+func withLogging(logger *slog.Logger, m *metrics) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler { return logging(logger, m, next) }
+}
+
+func logging(logger *slog.Logger, m *metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
@@ -106,31 +111,38 @@ func (g *Gateway) withLogging(next http.Handler) http.Handler {
 		}
 		info := infoFrom(r.Context())
 		d := time.Since(start)
-		g.metrics.requests.WithLabelValues(r.Method, info.route, strconv.Itoa(status)).Inc()
-		g.metrics.latency.WithLabelValues(r.Method, info.route).Observe(d.Seconds())
-		g.logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		m.requests.WithLabelValues(r.Method, info.route, strconv.Itoa(status)).Inc()
+		m.latency.WithLabelValues(r.Method, info.route).Observe(d.Seconds())
+		logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("operation", info.op),
 			slog.Int("status", status), slog.Duration("duration", d), slog.String("remote_addr", r.RemoteAddr))
 	})
 }
 
-func (g *Gateway) withRecover(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
+// withRecover answers a handler's panic with a 500 problem and logs it.
+func withRecover(logger *slog.Logger) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			defer func() {
+				if v := recover(); v != nil {
+					if v == http.ErrAbortHandler {
+						panic(v)
+					}
+					logger.ErrorContext(r.Context(), "panic recovered", "panic", fmt.Sprint(v))
+					writeError(w, r, logger, fmt.Errorf("panic: %v", v))
 				}
-				g.logger.ErrorContext(r.Context(), "panic recovered", "panic", fmt.Sprint(v))
-				writeError(w, r, g.logger, fmt.Errorf("panic: %v", v))
-			}
-		}()
-		next.ServeHTTP(w, r)
-	})
+			}()
+			next.ServeHTTP(w, r)
+		})
+	}
 }
 
-func (g *Gateway) withSecurityHeaders(next http.Handler) http.Handler {
-	prod := g.cfg.Environment == EnvProduction
+// withSecurityHeaders sets the security headers; prod adds HSTS.
+func withSecurityHeaders(prod bool) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler { return securityHeaders(prod, next) }
+}
+
+func securityHeaders(prod bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
@@ -145,9 +157,12 @@ func (g *Gateway) withSecurityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// withCORS allows the configured origins; preflight requests from them are answered here.
-func (g *Gateway) withCORS(next http.Handler) http.Handler {
-	origins := g.cfg.CORSOrigins
+// withCORS allows origins; preflight requests from them are answered here.
+func withCORS(origins []string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler { return cors(origins, next) }
+}
+
+func cors(origins []string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
 		if origin == "" || len(origins) == 0 {
@@ -175,32 +190,32 @@ func (g *Gateway) withCORS(next http.Handler) http.Handler {
 
 // authenticate checks credentials and applies the caller's rate limit. Anonymous and rejected callers
 // are limited by client IP, so token guessing is throttled too.
-func (g *Gateway) authenticate(op *spec.Operation, next http.Handler) http.Handler {
+func authenticate(logger *slog.Logger, auth *authenticator, lim *limiter, m *metrics, op *spec.Operation, next http.Handler) http.Handler {
 	class := classDefault
 	if op.ID == "analyze" {
 		class = classAnalyze
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, authErr := g.auth.authenticate(r)
+		id, authErr := auth.authenticate(r)
 		key := "ip:" + clientIP(r)
 		if authErr == nil && id.subject != "" {
 			key = "sub:" + id.subject
 		}
-		res, err := g.limiter.allow(r.Context(), key, class)
+		res, err := lim.allow(r.Context(), key, class)
 		if err != nil {
 			if r.Context().Err() == nil { // else the client went away
-				writeError(w, r, g.logger, err)
+				writeError(w, r, logger, err)
 			}
 			return
 		}
 		res.setHeaders(w.Header())
 		if !res.allowed {
-			g.metrics.rateLimited.WithLabelValues(class).Inc()
-			writeError(w, r, g.logger, &rateLimitError{rpm: res.rpm, retryAfter: res.retryAfter})
+			m.rateLimited.WithLabelValues(class).Inc()
+			writeError(w, r, logger, &rateLimitError{rpm: res.rpm, retryAfter: res.retryAfter})
 			return
 		}
 		if authErr != nil {
-			writeError(w, r, g.logger, authErr)
+			writeError(w, r, logger, authErr)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), identityKey{}, id)))
@@ -209,12 +224,11 @@ func (g *Gateway) authenticate(op *spec.Operation, next http.Handler) http.Handl
 
 // validateRequest enforces the body limit (413), the media type (415), JSON syntax and the contract
 // (400) before the handler runs.
-func (g *Gateway) validateRequest(op *spec.Operation, next http.Handler) http.Handler {
-	limit := g.cfg.MaxBodyBytes
+func validateRequest(logger *slog.Logger, limit int64, op *spec.Operation, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if op.RequestBody != nil {
 			if r.ContentLength > limit {
-				writeError(w, r, g.logger, fmt.Errorf("%w: the request body exceeds the limit of %d bytes", errBodyTooLarge, limit))
+				writeError(w, r, logger, fmt.Errorf("%w: the request body exceeds the limit of %d bytes", errBodyTooLarge, limit))
 				return
 			}
 			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
@@ -223,7 +237,7 @@ func (g *Gateway) validateRequest(op *spec.Operation, next http.Handler) http.Ha
 				if errors.As(err, &mbe) {
 					err = fmt.Errorf("%w: the request body exceeds the limit of %d bytes", errBodyTooLarge, limit)
 				}
-				writeError(w, r, g.logger, err)
+				writeError(w, r, logger, err)
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -231,11 +245,11 @@ func (g *Gateway) validateRequest(op *spec.Operation, next http.Handler) http.Ha
 			mt, _, _ := mime.ParseMediaType(ct)
 			if len(body) > 0 || ct != "" {
 				if !slices.Contains(op.RequestBody.MediaTypes, mt) {
-					writeError(w, r, g.logger, &mediaTypeError{got: ct})
+					writeError(w, r, logger, &mediaTypeError{got: ct})
 					return
 				}
 				if strings.HasSuffix(mt, "json") && !json.Valid(body) {
-					writeError(w, r, g.logger, &jsonError{syntaxError(body)})
+					writeError(w, r, logger, &jsonError{syntaxError(body)})
 					return
 				}
 			}
@@ -245,15 +259,15 @@ func (g *Gateway) validateRequest(op *spec.Operation, next http.Handler) http.Ha
 		if errors.As(err, &ve) {
 			ve = ve.Without(spec.InSecurity)
 			if ve.Has(spec.InContentType) {
-				writeError(w, r, g.logger, &mediaTypeError{got: r.Header.Get("Content-Type")})
+				writeError(w, r, logger, &mediaTypeError{got: r.Header.Get("Content-Type")})
 				return
 			}
 			if len(ve) > 0 {
-				writeError(w, r, g.logger, ve)
+				writeError(w, r, logger, ve)
 				return
 			}
 		} else if err != nil {
-			writeError(w, r, g.logger, err)
+			writeError(w, r, logger, err)
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -295,7 +309,7 @@ func (b *bufferWriter) Write(p []byte) (int, error) {
 
 // validateResponse checks every response against the contract (development and testing): a violation
 // is logged at error level and counted in ultra_contract_violations_total; the response is sent as is.
-func (g *Gateway) validateResponse(op *spec.Operation, next http.Handler) http.Handler {
+func validateResponse(logger *slog.Logger, m *metrics, op *spec.Operation, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodHead {
 			next.ServeHTTP(w, r)
@@ -308,8 +322,8 @@ func (g *Gateway) validateResponse(op *spec.Operation, next http.Handler) http.H
 		}
 		if r.Context().Err() == nil {
 			if err := op.ValidateResponseParts(r, bw.status, bw.header, bw.body.Bytes()); err != nil {
-				g.metrics.contractViolation.WithLabelValues(op.ID).Inc()
-				g.logger.ErrorContext(r.Context(), "CONTRACT VIOLATION: response does not match openapi.yaml",
+				m.contractViolation.WithLabelValues(op.ID).Inc()
+				logger.ErrorContext(r.Context(), "CONTRACT VIOLATION: response does not match openapi.yaml",
 					"operation", op.ID, "status", bw.status, "violations", err.Error())
 			}
 		}

@@ -73,7 +73,7 @@ func known(name string) bool {
 	return ok
 }
 
-func (g *Gateway) handleAvailableModels() http.Handler {
+func handleAvailableModels(models []Model, h *health) http.Handler {
 	type model struct {
 		Name          string `json:"name"`
 		Provider      string `json:"provider"`
@@ -87,12 +87,12 @@ func (g *Gateway) handleAvailableModels() http.Handler {
 		Models          []model  `json:"models"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		resp := response{AvailableModels: []string{}, Models: make([]model, 0, len(g.models))}
+		resp := response{AvailableModels: []string{}, Models: make([]model, 0, len(models))}
 		status := map[string]string{}
-		for _, m := range g.models {
+		for _, m := range models {
 			st, ok := status[m.Provider]
 			if !ok {
-				st = g.health.modelStatus(m.Provider)
+				st = h.modelStatus(m.Provider)
 				status[m.Provider] = st
 			}
 			resp.Models = append(resp.Models, model{m.Name, m.Provider, m.ProviderModel, st == "ready", st})

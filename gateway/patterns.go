@@ -68,7 +68,7 @@ func synthesisPrompt(p pattern, format, prompt string, answers []namedAnswer) (s
 
 type namedAnswer struct{ model, text string }
 
-func (g *Gateway) handlePatterns() http.Handler {
+func handlePatterns() http.Handler {
 	type response struct {
 		Patterns []pattern `json:"patterns"`
 	}

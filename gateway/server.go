@@ -31,9 +31,10 @@ type Provider interface {
 type Deps struct {
 	// Logger receives the request and security logs; nil discards them.
 	Logger *slog.Logger
-	// HTTPClient is used for provider calls and JWKS fetches; nil means a new client (never http.DefaultClient).
+	// HTTPClient is used for provider calls and JWKS fetches; nil means providers.DefaultHTTPClient()
+	// (bounded dial, TLS and header waits; never http.DefaultClient).
 	HTTPClient *http.Client
-	// Contract is the API contract to serve; nil means the embedded ultra.Contract().
+	// Contract is the API contract to serve; nil means the embedded one (ultra.LoadContract).
 	Contract *spec.Document
 	// Now is the clock for timestamps, token validation and rate limits; nil means time.Now.
 	Now func() time.Time
@@ -45,20 +46,10 @@ type Deps struct {
 // Gateway is the Ultra API as an http.Handler. Build it with New, call Start to begin the background
 // health checks, and Close when done.
 type Gateway struct {
-	cfg          Config
-	logger       *slog.Logger
-	now          func() time.Time
-	doc          *spec.Document
-	metrics      *metrics
-	auth         *authenticator
-	limiter      *limiter
-	providers    map[string]Provider
-	breakers     map[string]*breaker
-	health       *health
-	models       []Model
-	modelsByName map[string]Model
-	started      time.Time
-	handler      http.Handler
+	cfg     Config
+	handler http.Handler
+	health  *health
+	limiter *limiter
 
 	startOnce sync.Once
 	closeOnce sync.Once
@@ -70,65 +61,75 @@ type Gateway struct {
 // production checks (LoadConfig does). It fails when the contract and the handlers disagree (an
 // operation without a handler or a handler without an operation), or the JWT key cannot be used.
 func New(cfg Config, deps Deps) (*Gateway, error) {
-	cfg = withDefaults(cfg)
+	cfg, deps, err := withDeps(withDefaults(cfg), deps)
+	if err != nil {
+		return nil, err
+	}
+	logger, now := deps.Logger, deps.Now
+	m := newMetrics()
+	lim, err := newLimiter(cfg, now, m, logger)
+	if err != nil {
+		return nil, err
+	}
+	auth, err := newAuthenticator(cfg, deps.HTTPClient, now, logger)
+	if err != nil {
+		return nil, err
+	}
+	provs := deps.Providers
+	if provs == nil {
+		provs = buildProviders(cfg, deps.HTTPClient, logger)
+	}
+	breakers := map[string]*breaker{}
+	for _, name := range provider.Names() {
+		breakers[name] = newBreaker(name, cfg, now, logger, m)
+	}
+	h := newHealth(cfg, provs, breakers, now, logger)
+	handlers := map[string]http.Handler{
+		"getHealth":          handleHealth(cfg, now, now(), h, lim),
+		"getLiveness":        handleLiveness(),
+		"getReadiness":       handleReadiness(h, lim),
+		"getProviderHealth":  handleProviderHealth(now, h),
+		"getCircuitBreakers": handleCircuitBreakers(breakers),
+		"getAvailableModels": handleAvailableModels(cfg.Models, h),
+		"listPatterns":       handlePatterns(),
+		"analyze":            handleAnalyze(logger, newAnalyzer(cfg, provs, breakers, m, now, logger)),
+		"getMetrics":         m.handler(),
+	}
+	handler, err := routes(deps.Contract, handlers, cfg, logger, m, auth, lim)
+	if err != nil {
+		return nil, err
+	}
+	return &Gateway{cfg: cfg, handler: handler, health: h, limiter: lim}, nil
+}
+
+// withDeps fills the zero fields of deps (the clock, a discarding logger with request IDs, the
+// bounded provider HTTP client, the embedded contract) and loads cfg.Models when nil.
+func withDeps(cfg Config, deps Deps) (Config, Deps, error) {
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
-	logger := deps.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
 	}
-	logger = slog.New(requestIDHandler{logger.Handler()})
+	deps.Logger = slog.New(requestIDHandler{deps.Logger.Handler()})
 	if deps.HTTPClient == nil {
-		deps.HTTPClient = &http.Client{}
+		deps.HTTPClient = providers.DefaultHTTPClient()
 	}
-	doc := deps.Contract
-	if doc == nil {
+	if deps.Contract == nil {
 		d, err := ultra.LoadContract()
 		if err != nil {
-			return nil, fmt.Errorf("load contract: %w", err)
+			return cfg, deps, fmt.Errorf("load contract: %w", err)
 		}
-		doc = d
+		deps.Contract = d
 	}
 	if cfg.Models == nil {
 		models, err := LoadModels(cfg.ModelsFile)
 		if err != nil {
-			return nil, err
+			return cfg, deps, err
 		}
 		cfg.Models = models
 	}
-	g := &Gateway{
-		cfg: cfg, logger: logger, now: deps.Now, doc: doc, metrics: newMetrics(),
-		models: cfg.Models, modelsByName: map[string]Model{},
-		breakers: map[string]*breaker{}, started: deps.Now(),
-	}
-	for _, m := range cfg.Models {
-		g.modelsByName[m.Name] = m
-	}
-	lim, err := newLimiter(cfg, deps.Now, g.metrics, logger)
-	if err != nil {
-		return nil, err
-	}
-	g.limiter = lim
-	auth, err := newAuthenticator(cfg, deps.HTTPClient, deps.Now, logger)
-	if err != nil {
-		return nil, err
-	}
-	g.auth = auth
-	g.providers = deps.Providers
-	if g.providers == nil {
-		g.providers = buildProviders(cfg, deps.HTTPClient, logger)
-	}
-	for _, name := range provider.Names() {
-		g.breakers[name] = newBreaker(name, cfg, deps.Now, logger, g.metrics)
-	}
-	g.health = newHealth(g)
-	h, err := g.routes()
-	if err != nil {
-		return nil, err
-	}
-	g.handler = h
-	return g, nil
+	return cfg, deps, nil
 }
 
 // buildProviders builds a client for every provider of the table and logs the URL each one calls.

@@ -97,13 +97,11 @@ func StartInProcess(ctx context.Context, opts InProcessOptions) (*InProcess, err
 	return t, nil
 }
 
+// newGateway builds a gateway from env alone; a nil client means the gateway's bounded default.
 func (t *InProcess) newGateway(env map[string]string, client *http.Client) (*gateway.Gateway, error) {
 	cfg, err := gateway.LoadConfig(getenvFrom(env))
 	if err != nil {
 		return nil, fmt.Errorf("gateway configuration: %w", err)
-	}
-	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
 	}
 	gw, err := gateway.New(cfg, gateway.Deps{Logger: t.opts.Logger, HTTPClient: client})
 	if err != nil {

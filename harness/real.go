@@ -3,7 +3,6 @@ package harness
 import (
 	"context"
 	"log/slog"
-	"net/http"
 	"strings"
 	"time"
 
@@ -44,7 +43,7 @@ func StartReal(ctx context.Context, getenv func(string) string, logger *slog.Log
 	if err != nil {
 		return nil, TargetError("gateway configuration: %w", err)
 	}
-	t.gw, err = gateway.New(cfg, gateway.Deps{Logger: logger, HTTPClient: &http.Client{Timeout: 60 * time.Second}})
+	t.gw, err = gateway.New(cfg, gateway.Deps{Logger: logger})
 	if err != nil {
 		return nil, TargetError("start the gateway: %w", err)
 	}

@@ -42,7 +42,7 @@ func runGateway(ctx context.Context, args []string, e env) error {
 		}
 		defer stop()
 	}
-	g, err := gateway.New(cfg, gateway.Deps{Logger: logger, HTTPClient: &http.Client{}})
+	g, err := gateway.New(cfg, gateway.Deps{Logger: logger}) // nil HTTPClient: the bounded provider client
 	if err != nil {
 		return failed("gateway: %v", err)
 	}

@@ -52,7 +52,7 @@ func newCaller(provider string, cfg Config) caller {
 	base := p.APIRoot(cfg.BaseURL)
 	client := cfg.HTTPClient
 	if client == nil {
-		client = newHTTPClient()
+		client = DefaultHTTPClient()
 	}
 	retries := cfg.MaxRetries
 	switch {
@@ -78,9 +78,10 @@ func newCaller(provider string, cfg Config) caller {
 	}
 }
 
-// newHTTPClient is the client used when Config.HTTPClient is nil: its own transport (not
-// http.DefaultTransport) with bounded dial, TLS and header waits. The overall bound is the caller's context.
-func newHTTPClient() *http.Client {
+// DefaultHTTPClient returns a new client for provider calls, used when Config.HTTPClient (or the
+// gateway's Deps.HTTPClient) is nil: its own transport (not http.DefaultTransport) with bounded dial,
+// TLS and header waits. The overall bound is the caller's context.
+func DefaultHTTPClient() *http.Client {
 	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
 	return &http.Client{Transport: &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
