@@ -71,14 +71,9 @@ func runMock(ctx context.Context, args []string, e env) error {
 	if fs.NArg() > 0 {
 		return usageErr("mock: unexpected argument %q (use --spec FILE)", fs.Arg(0))
 	}
-	var handler slog.Handler
-	switch *logFormat {
-	case "text":
-		handler = slog.NewTextHandler(e.stderr, nil)
-	case "json":
-		handler = slog.NewJSONHandler(e.stderr, nil)
-	default:
-		return usageErr("mock: --log-format must be text or json, got %q", *logFormat)
+	handler, err := mockLogHandler(*logFormat, e.stderr)
+	if err != nil {
+		return err
 	}
 	logger := slog.New(handler)
 
@@ -87,41 +82,9 @@ func runMock(ctx context.Context, args []string, e env) error {
 	}
 	cfg := mockserver.Config{Providers: !*noProviders, NoValidate: *noValidate, NoCORS: !*cors, Logger: logger,
 		Stateful: *stateful, StateLimit: *stateLimit}
-	var parsed []mockSpec
-	for _, v := range specs {
-		ms := parseMockSpec(v)
-		doc, err := spec.LoadFile(ms.file)
-		if err != nil {
-			return loadErr(err)
-		}
-		cfg.Mounts = append(cfg.Mounts, mockserver.Mount{Prefix: ms.prefix, Doc: doc})
-		parsed = append(parsed, ms)
-	}
-	if len(specs) == 0 {
-		doc, err := ultra.LoadContract()
-		if err != nil {
-			return loadErr(err)
-		}
-		cfg.Mounts = []mockserver.Mount{{Doc: doc}}
-	}
-	if *faultsFile != "" {
-		data, err := os.ReadFile(*faultsFile)
-		if err != nil {
-			return usageErr("mock: --faults: %v", err)
-		}
-		if cfg.Faults, err = fault.Parse(data); err != nil {
-			return usageErr("mock: %s: %v", *faultsFile, err)
-		}
-	}
-	for _, kv := range keys {
-		p, k, ok := strings.Cut(kv, "=")
-		if !ok || p == "" || k == "" {
-			return usageErr("mock: --provider-key wants provider=key, got %q", kv)
-		}
-		if cfg.ProviderKeys == nil {
-			cfg.ProviderKeys = map[string][]string{}
-		}
-		cfg.ProviderKeys[p] = append(cfg.ProviderKeys[p], k)
+	parsed, err := mockInputs(&cfg, specs, keys, *faultsFile)
+	if err != nil {
+		return err
 	}
 	srv, err := mockserver.New(cfg)
 	if err != nil {
@@ -152,6 +115,18 @@ func runMock(ctx context.Context, args []string, e env) error {
 			go srv.Watch(watchCtx, ms.prefix, ms.file, 0)
 		}
 	}
+	if err := serveMock(ctx, hs, ln, srv, logger); err != nil {
+		return err
+	}
+	if err := stopProfiles(); err != nil {
+		return fmt.Errorf("mock: %w", err)
+	}
+	return nil
+}
+
+// serveMock serves hs on ln until ctx ends, then closes srv (open streams and injected delays finish
+// at once) and shuts hs down within mockShutdownTimeout.
+func serveMock(ctx context.Context, hs *http.Server, ln net.Listener, srv *mockserver.Server, logger *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -160,16 +135,66 @@ func runMock(ctx context.Context, args []string, e env) error {
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down: finishing in-flight requests")
-	srv.Close() // open streams and injected delays finish at once
+	srv.Close()
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), mockShutdownTimeout)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
 		return fmt.Errorf("mock: shutdown: %w", err)
 	}
-	if err := stopProfiles(); err != nil {
-		return fmt.Errorf("mock: %w", err)
-	}
 	return nil
+}
+
+// mockLogHandler is the log handler of --log-format: text or json.
+func mockLogHandler(format string, w io.Writer) (slog.Handler, error) {
+	switch format {
+	case "text":
+		return slog.NewTextHandler(w, nil), nil
+	case "json":
+		return slog.NewJSONHandler(w, nil), nil
+	}
+	return nil, usageErr("mock: --log-format must be text or json, got %q", format)
+}
+
+// mockInputs loads what the flags name into cfg: the --spec documents (the embedded contract when
+// none), the --faults file and the --provider-key keys. It returns the parsed --spec flags for --watch.
+func mockInputs(cfg *mockserver.Config, specs, keys listFlag, faultsFile string) ([]mockSpec, error) {
+	var parsed []mockSpec
+	for _, v := range specs {
+		ms := parseMockSpec(v)
+		doc, err := spec.LoadFile(ms.file)
+		if err != nil {
+			return nil, loadErr(err)
+		}
+		cfg.Mounts = append(cfg.Mounts, mockserver.Mount{Prefix: ms.prefix, Doc: doc})
+		parsed = append(parsed, ms)
+	}
+	if len(specs) == 0 {
+		doc, err := ultra.LoadContract()
+		if err != nil {
+			return nil, loadErr(err)
+		}
+		cfg.Mounts = []mockserver.Mount{{Doc: doc}}
+	}
+	if faultsFile != "" {
+		data, err := os.ReadFile(faultsFile)
+		if err != nil {
+			return nil, usageErr("mock: --faults: %v", err)
+		}
+		if cfg.Faults, err = fault.Parse(data); err != nil {
+			return nil, usageErr("mock: %s: %v", faultsFile, err)
+		}
+	}
+	for _, kv := range keys {
+		p, k, ok := strings.Cut(kv, "=")
+		if !ok || p == "" || k == "" {
+			return nil, usageErr("mock: --provider-key wants provider=key, got %q", kv)
+		}
+		if cfg.ProviderKeys == nil {
+			cfg.ProviderKeys = map[string][]string{}
+		}
+		cfg.ProviderKeys[p] = append(cfg.ProviderKeys[p], k)
+	}
+	return parsed, nil
 }
 
 func mountName(prefix string) string {

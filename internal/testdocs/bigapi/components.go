@@ -1,11 +1,20 @@
 package bigapi
 
+import "slices"
+
 // sharedSchemas are the components every resource uses: two $ref chains five deep (ResourceId and
 // Amount), circular schemas (direct, through arrays, through a discriminated oneOf), oneOf and anyOf
 // with and without discriminators, and allOf compositions.
 func sharedSchemas() obj {
-	str := func(pairs ...any) obj { return o("type", "string").with(pairs...) }
-	return o(
+	return o(slices.Concat(valueSchemas(), unionSchemas(), recursiveSchemas())...)
+}
+
+// str is a string schema with the given keywords.
+func str(pairs ...any) obj { return o("type", "string").with(pairs...) }
+
+// valueSchemas are the $ref chains and the plain object schemas.
+func valueSchemas() []any {
+	return []any{
 		// ResourceId -> ObjectId -> Identifier -> UuidValue -> Uuid: a property that refers to ResourceId
 		// reaches its type after five $refs.
 		"ResourceId", sref("ObjectId"),
@@ -37,6 +46,12 @@ func sharedSchemas() obj {
 		// UserRef refers to itself directly through an optional property.
 		"UserRef", o("type", "object", "required", strs("id"), "properties", o(
 			"id", sref("ResourceId"), "name", str(), "manager", sref("UserRef"))),
+	}
+}
+
+// unionSchemas are the oneOf and anyOf schemas, with and without discriminators, and the allOf.
+func unionSchemas() []any {
+	return []any{
 		"Attachment", o("oneOf", list(sref("FileAttachment"), sref("LinkAttachment"), sref("ImageAttachment")),
 			"discriminator", o("propertyName", "kind", "mapping", o(
 				"file", "#/components/schemas/FileAttachment", "link", "#/components/schemas/LinkAttachment", "image", "#/components/schemas/ImageAttachment"))),
@@ -81,6 +96,12 @@ func sharedSchemas() obj {
 			"beta_features", o("type", "array", "items", str("enum", strs("search-v2", "dark-launch", "bulk-edit"))))))),
 		"BaseSettings", o("type", "object", "required", strs("locale"), "properties", o("locale", sref("Locale"), "timezone", str("pattern", `^[A-Za-z]+/[A-Za-z_]+$`))),
 		"ThemeSettings", o("type", "object", "properties", o("theme", str("enum", strs("light", "dark", "system"), "default", "system"))),
+	}
+}
+
+// recursiveSchemas are the circular schemas and the envelopes.
+func recursiveSchemas() []any {
+	return []any{
 		// Category and TreeNode are circular: a direct optional self-reference and a cycle through an array.
 		"Category", o("type", "object", "required", strs("name"), "properties", o(
 			"name", str("minLength", 1), "parent", sref("Category"), "children", o("type", "array", "items", sref("Category")))),
@@ -117,7 +138,7 @@ func sharedSchemas() obj {
 			"type", str("format", "uri-reference"), "title", str(), "status", o("type", "integer", "minimum", 100, "maximum", 599),
 			"detail", str(), "instance", str("format", "uri-reference"), "errors", o("type", "array", "items", o("type", "object",
 				"required", strs("pointer", "reason"), "properties", o("pointer", str(), "reason", str()))))),
-	)
+	}
 }
 
 func securitySchemes() obj {
