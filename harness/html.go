@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ultra-kit/ultra/internal/curl"
 )
 
 // splitFormats takes the html:FILE entries out of a godog format list, which godog would not
@@ -97,30 +99,13 @@ func Curl(x *Exchange) string {
 	if x == nil {
 		return ""
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "curl -i -X %s %s", x.Method, shellQuote(x.URL))
-	names := make([]string, 0, len(x.RequestHeader))
-	for k := range x.RequestHeader {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		for _, v := range x.RequestHeader[k] {
-			if http.CanonicalHeaderKey(k) == "Authorization" {
-				v = "$AUTHORIZATION"
-				fmt.Fprintf(&b, " \\\n  -H \"%s: %s\"", k, v)
-				continue
-			}
-			fmt.Fprintf(&b, " \\\n  -H %s", shellQuote(k+": "+v))
-		}
-	}
+	var body []byte
 	if len(x.RequestBody) > 0 {
-		fmt.Fprintf(&b, " \\\n  --data-binary %s", shellQuote(string(x.RequestBody)))
+		body = x.RequestBody
 	}
-	return b.String()
+	return curl.Command(x.Method, x.URL, x.RequestHeader, body,
+		curl.Options{Flags: "-i", Sep: " \\\n  ", Mask: map[string]string{"Authorization": "$AUTHORIZATION"}})
 }
-
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 var reportFuncs = template.FuncMap{
 	"dur":  func(d time.Duration) string { return d.Round(time.Millisecond).String() },

@@ -7,10 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
-	"strings"
 	"time"
 
+	"github.com/ultra-kit/ultra/internal/curl"
 	"github.com/ultra-kit/ultra/spec"
 )
 
@@ -270,24 +269,9 @@ func checkFor(e *spec.ValidationError) (string, *spec.ValidationError) {
 
 // curlFor renders a ready-to-paste curl command for the request as sent.
 func curlFor(req *http.Request, c *testCase) string {
-	var b strings.Builder
-	b.WriteString("curl -sS -i -X " + req.Method + " " + shellQuote(req.URL.String()))
-	keys := make([]string, 0, len(req.Header))
-	for k := range req.Header {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		for _, v := range req.Header[k] {
-			b.WriteString(" -H " + shellQuote(k+": "+v))
-		}
-	}
+	var body []byte
 	if c.hasBody {
-		b.WriteString(" --data-raw " + shellQuote(string(c.body)))
+		body = []byte(string(c.body)) // non-nil even when empty: the request carried a body
 	}
-	return b.String()
-}
-
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	return curl.Command(req.Method, req.URL.String(), req.Header, body, curl.Options{Flags: "-sS -i", DataFlag: "--data-raw"})
 }
