@@ -40,10 +40,10 @@ lint:
 
 ## check-imports: spec imports none of ours; gateway and mockserver never import each other; internal/ (the
 ## small leaves both servers share: problem, requestid, ...) imports at most spec, and the provider table
-## (internal/provider) imports nothing of ours
+## (internal/provider) and the curl writer (internal/curl) import nothing of ours
 check-imports:
 	@fail=0; mod=$$($(GO) list -m); \
-	for leaf in internal/provider; do \
+	for leaf in internal/provider internal/curl; do \
 	  ours=$$($(GO) list -deps ./$$leaf | grep "^$$mod/" | grep -v "^$$mod/$$leaf$$"); \
 	  if [ -n "$$ours" ]; then echo "$$leaf must import nothing of ours, imports: $$ours"; fail=1; fi; \
 	done; \
