@@ -124,7 +124,6 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-
 // Reload replaces the document served under prefix (as given in Config.Mounts) with doc, keeping the
 // others. It returns an error, and keeps serving the old document, when no mount has that prefix or
 // when the new document's routes conflict with another mount's.
