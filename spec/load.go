@@ -68,6 +68,7 @@ type Document struct {
 	resources cache.SchemaResourceCache // rendered $ref targets, shared by every validator
 
 	validators sync.Map // subKey -> *subValidator, read on every validation without a lock
+	checkers   sync.Map // *v3.MediaType -> schemaChecker: compiled request body schemas (fastValid)
 
 	// render serialises everything that renders schemas (building validators, generating and checking
 	// values): libopenapi's inline rendering writes into the shared model (DynamicValue.inline and
@@ -102,7 +103,11 @@ func Load(data []byte, opts Options) (*Document, error) {
 	cfg := &datamodel.DocumentConfiguration{
 		IgnorePolymorphicCircularReferences: true,
 		IgnoreArrayCircularReferences:       true,
-		Logger:                              opts.Logger,
+		// The index's diagnostic metadata (all descriptions, enums, summaries, JSONPaths of inline
+		// schemas) is for linters such as vacuum; nothing here reads it, and it is a good part of what
+		// the index keeps: skipping it makes loading faster and the live heap smaller.
+		SkipMetadataCollection: true,
+		Logger:                 opts.Logger,
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

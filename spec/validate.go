@@ -38,10 +38,12 @@ type subValidator struct {
 	once sync.Once
 	item *v3.PathItem
 	v    validator.Validator
+	// params, for request validators only, is v without request body validation (see fastValid).
+	params validator.Validator
 }
 
-// validatorFor returns the validator and trimmed path item for k, building them on first use with trim.
-func (d *Document) validatorFor(k subKey, trim func() *v3.PathItem) (validator.Validator, *v3.PathItem) {
+// validatorFor returns the validators and trimmed path item for k, building them on first use with trim.
+func (d *Document) validatorFor(k subKey, trim func() *v3.PathItem) *subValidator {
 	v, ok := d.validators.Load(k)
 	if !ok {
 		v, _ = d.validators.LoadOrStore(k, &subValidator{})
@@ -57,12 +59,16 @@ func (d *Document) validatorFor(k subKey, trim func() *v3.PathItem) (validator.V
 		d.render.Lock()
 		defer d.render.Unlock()
 		d.precompile(sv.item, k.response)
-		sv.v = validator.NewValidatorFromV3Model(&sub,
+		opts := []config.Option{
 			config.WithFormatAssertions(),
 			config.WithSchemaCache(d.schemas), config.WithSchemaResourceCache(d.resources),
-		)
+		}
+		sv.v = validator.NewValidatorFromV3Model(&sub, opts...)
+		if !k.response {
+			sv.params = validator.NewValidatorFromV3Model(&sub, append(opts, config.WithoutRequestBodyValidation())...)
+		}
 	})
-	return sv.v, sv.item
+	return sv
 }
 
 // onlyOperation copies item keeping only the operation for method, as edit returns it from a copy.
@@ -101,7 +107,7 @@ func onlyOperation(item *v3.PathItem, method string, edit func(*v3.Operation)) *
 	return &c
 }
 
-func (op *Operation) requestValidator() (validator.Validator, *v3.PathItem) {
+func (op *Operation) requestValidator() *subValidator {
 	d := op.doc
 	return d.validatorFor(subKey{template: op.Path, method: op.Method}, func() *v3.PathItem {
 		item, _ := d.model.Paths.PathItems.Get(op.Path)
@@ -111,7 +117,7 @@ func (op *Operation) requestValidator() (validator.Validator, *v3.PathItem) {
 
 // responseValidator returns the validator for a response with this status and content type. An
 // undocumented status or media type gets a validator over the response keys alone, which reports it.
-func (op *Operation) responseValidator(status int, contentType string) (validator.Validator, *v3.PathItem) {
+func (op *Operation) responseValidator(status int, contentType string) *subValidator {
 	d := op.doc
 	code, resp := documentedResponse(op.Model.Responses, status)
 	media := ""
@@ -217,8 +223,11 @@ func (op *Operation) ValidateRequest(r *http.Request) error {
 		req = r.Clone(r.Context())
 		req.Method = http.MethodGet
 	}
-	v, item := op.requestValidator()
-	ok, errs := v.ValidateHttpRequestSyncWithPathItem(req, item, op.validatorPath)
+	sv := op.requestValidator()
+	if op.fastValid(sv, req) {
+		return nil
+	}
+	ok, errs := sv.v.ValidateHttpRequestSyncWithPathItem(req, sv.item, op.validatorPath)
 	if ok {
 		return nil
 	}
@@ -281,8 +290,8 @@ func (op *Operation) ValidateResponse(r *http.Request, resp *http.Response) erro
 	if resp.Body == nil {
 		resp.Body = http.NoBody
 	}
-	v, item := op.responseValidator(resp.StatusCode, resp.Header.Get("Content-Type"))
-	ok, errs := v.GetResponseBodyValidator().ValidateResponseBodyWithPathItem(req, resp, item, op.Path)
+	sv := op.responseValidator(resp.StatusCode, resp.Header.Get("Content-Type"))
+	ok, errs := sv.v.GetResponseBodyValidator().ValidateResponseBodyWithPathItem(req, resp, sv.item, op.Path)
 	if ok {
 		return nil
 	}

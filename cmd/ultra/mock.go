@@ -77,6 +77,12 @@ func runMock(ctx context.Context, args []string, e env) error {
 	}
 	logger := slog.New(handler)
 
+	// Profiles start before the documents load, so start-up shows in them too.
+	stopProfiles, err := startProfiles(*cpuProfile, *memProfile)
+	if err != nil {
+		return usageErr("mock: %v", err)
+	}
+	defer stopProfiles() // on an early return; after shutdown the second call does nothing
 	if *stateLimit < 1 {
 		return usageErr("mock: --state-limit must be at least 1, got %d", *stateLimit)
 	}
@@ -91,10 +97,6 @@ func runMock(ctx context.Context, args []string, e env) error {
 		return usageErr("mock: %v", err)
 	}
 	defer srv.Close()
-	stopProfiles, err := startProfiles(*cpuProfile, *memProfile)
-	if err != nil {
-		return usageErr("mock: %v", err)
-	}
 	// The heap would otherwise grow to twice what the documents' models hold live.
 	memlimit.Keep(ctx, e.getenv, memlimit.Policy{})
 

@@ -10,6 +10,7 @@ import (
 // startProfiles starts a CPU profile into cpuFile and returns a function that stops it and writes a
 // heap profile (in use and allocated) into memFile. Empty names skip that profile. They are for
 // finding where a server's time and memory go (`go tool pprof`); nothing is profiled by default.
+// Calls of stop after the first do nothing.
 func startProfiles(cpuFile, memFile string) (stop func() error, err error) {
 	var cpu *os.File
 	if cpuFile != "" {
@@ -21,7 +22,12 @@ func startProfiles(cpuFile, memFile string) (stop func() error, err error) {
 			return nil, fmt.Errorf("cpu profile: %w", err)
 		}
 	}
+	stopped := false
 	return func() error {
+		if stopped {
+			return nil
+		}
+		stopped = true
 		if cpu != nil {
 			pprof.StopCPUProfile()
 			if err := cpu.Close(); err != nil {
