@@ -7,6 +7,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"sort"
 	"strings"
@@ -71,6 +72,7 @@ const (
 	TagJWTAudience   = "jwt-audience"
 	TagTestMode      = "test-mode"
 	TagReplicas      = "replicas"
+	TagLoad          = "load"
 )
 
 // Unsupported returns, for every tag the target cannot run, why (tag without "@").
@@ -99,6 +101,9 @@ func Unsupported(t Target) map[string]string {
 		out[TagReplicas] = "the scenario starts its own Redis and two gateway replicas on it, which only the in-process target can"
 	} else if _, err := redistest.Available(); err != nil && os.Getenv(redistest.RequireEnv) != "1" {
 		out[TagReplicas] = err.Error() + "; " + redistest.RequireEnv + "=1 makes this a failure"
+	}
+	if u, err := url.Parse(t.BaseURL()); err != nil || !isLoopback(u.Hostname()) {
+		out[TagLoad] = "the target is not on a loopback address; load scenarios only run against 127.0.0.1, ::1 or localhost"
 	}
 	if c.TestModeSecret == "" {
 		out[TagTestMode] = "the gateway's TEST_MODE_SECRET is unknown (set TEST_MODE_SECRET)"
