@@ -95,11 +95,11 @@ func (r *LoadReport) ErrorRate() float64 {
 	return float64(r.Failed) / float64(r.Requests)
 }
 
-// IntervalWidth is the width of each timeline interval: a tenth of a second for runs under 5 s,
+// IntervalWidth is the width of each timeline interval: a fifth of a second for runs under 5 s,
 // else a second.
 func (r *LoadReport) IntervalWidth() time.Duration {
 	if r.Duration < 5*time.Second {
-		return 100 * time.Millisecond
+		return 200 * time.Millisecond
 	}
 	return time.Second
 }

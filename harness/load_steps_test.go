@@ -190,3 +190,39 @@ func TestLoadOnlyToLoopback(t *testing.T) {
 		}
 	}
 }
+
+// TestHTMLReportDrawsLoad writes the report of a real load run: each load step carries its summary,
+// the latency distribution (one point per percentile) and the throughput over time (bars of 2xx),
+// as inline SVG with no script.
+func TestHTMLReportDrawsLoad(t *testing.T) {
+	res := runLoadFeature(t, "passing.feature", newLoadTarget(t, newSet(), ""))
+	var b strings.Builder
+	if err := harness.WriteHTML(&b, "load", res); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	if n := strings.Count(page, `<svg class="load-latency"`); n != 2 {
+		t.Errorf("expected a latency chart per load step (2), got %d", n)
+	}
+	if n := strings.Count(page, `<svg class="load-throughput"`); n != 2 {
+		t.Errorf("expected a throughput chart per load step (2), got %d", n)
+	}
+	rep := res.Report[0].Steps[0].Load
+	if rep == nil {
+		t.Fatalf("expected the first step's report to carry its load, got none")
+	}
+	i := strings.Index(page, `<polyline class="curve"`)
+	if i < 0 {
+		t.Fatal("expected a latency curve")
+	}
+	line := page[i : i+strings.Index(page[i:], "/>")]
+	if got := strings.Count(line, ","); got != len(rep.Percentiles) {
+		t.Errorf("expected %d points on the latency curve, got %d", len(rep.Percentiles), got)
+	}
+	if !strings.Contains(page, `<rect class="ok"`) || strings.Contains(page, `<rect class="failed"`) {
+		t.Error("expected green bars for the 2xx responses and no red ones")
+	}
+	if strings.Contains(page, "<script") {
+		t.Error("expected no script in the report")
+	}
+}
