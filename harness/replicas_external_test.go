@@ -91,26 +91,44 @@ func TestReplicasFeatureExternal(t *testing.T) {
 	}
 }
 
-// TestReplicasRefuseMismatchedExternalReplicas: replicas that keep their limits in memory are
-// refused by the step that takes them, naming the store.
+// TestReplicasRefuseMismatchedExternalReplicas: replicas that keep their limits in memory, or whose
+// default-class burst is not the feature's, are refused by the step that takes them, saying why.
 func TestReplicasRefuseMismatchedExternalReplicas(t *testing.T) {
+	redis := redistest.MustStart(t)
 	a := MustStartInProcess(t, harness.InProcessOptions{})
-	u2, stop, err := a.StartGateway(context.Background(), harness.TestingEnv(a.JWTSecret(), "", a.AdminURL()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stop)
-	env := map[string]string{"JWT_SECRET": a.JWTSecret(), "JWT_AUDIENCE": harness.TestAudience, harness.ReplicaURLsEnv: a.BaseURL() + "," + u2}
-	target, err := harness.ExternalFromEnv(context.Background(), a.BaseURL(), func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := harness.Run(context.Background(), harness.Options{Target: target, Paths: []string{"replicas.feature"}, Output: testOutput(t), NoColors: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Failed != 1 || !strings.Contains(res.Failures[0].Err.Error(), `to keep its limits in Redis, got store "memory"`) {
-		t.Fatalf("expected the shared-burst scenario to refuse replicas with a memory store, got %d failed: %v", res.Failed, res.Failures)
+	otherBurst := harness.ReplicaEnv(a.JWTSecret(), "", a.AdminURL(), redis.URL(), harness.FailOpen)
+	otherBurst["RATE_LIMIT_DEFAULT_BURST"] = "30"
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"MemoryStore", harness.TestingEnv(a.JWTSecret(), "", a.AdminURL()), `to keep its limits in Redis, got store "memory"`},
+		{"OtherBurst", otherBurst, `expected replicas configured with RATE_LIMIT_DEFAULT_BURST=4 and RATE_LIMIT_DEFAULT_RPM=6, got RateLimit-Limit "30"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var urls []string
+			for range 2 {
+				u, stop, err := a.StartGateway(context.Background(), tc.env)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(stop)
+				urls = append(urls, u)
+			}
+			env := map[string]string{"JWT_SECRET": a.JWTSecret(), "JWT_AUDIENCE": harness.TestAudience, harness.ReplicaURLsEnv: strings.Join(urls, ",")}
+			target, err := harness.ExternalFromEnv(context.Background(), urls[0], func(k string) string { return env[k] })
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := harness.Run(context.Background(), harness.Options{Target: target, Paths: []string{"replicas.feature"}, Output: testOutput(t), NoColors: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Failed != 1 || !strings.Contains(res.Failures[0].Err.Error(), tc.want) {
+				t.Fatalf("expected the shared-burst scenario to fail saying %q, got %d failed: %v", tc.want, res.Failed, res.Failures)
+			}
+		})
 	}
 }
 

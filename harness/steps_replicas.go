@@ -160,6 +160,9 @@ func (st *steps) externalReplicas(ctx context.Context, s *scenario, c Capabiliti
 			return nil, fmt.Errorf("expected replica %d to keep its limits in Redis, got store %q\n  exchange: %s", i+1, got, x)
 		}
 	}
+	if err := st.checkReplicaBurst(ctx, s, set.urls[0]); err != nil {
+		return nil, err
+	}
 	if c.Redis != nil {
 		s.cleanups = append(s.cleanups, func() { _ = c.Redis.Restart(context.WithoutCancel(ctx)) })
 	}
@@ -230,4 +233,23 @@ func (st *steps) headerAbsent(ctx context.Context, name string) (context.Context
 		return ctx, fmt.Errorf("expected no %s header, got %q\n  exchange: %s", name, v, s.last)
 	}
 	return ctx, nil
+}
+
+// checkReplicaBurst spends one token of a probe identity to read the default-class limit, which the
+// scenarios count on.
+func (st *steps) checkReplicaBurst(ctx context.Context, s *scenario, base string) error {
+	tok, err := st.target.Token(s.identity("replica-probe"))
+	if err != nil {
+		return fmt.Errorf("expected a token to probe the replicas' limits, got %w", err)
+	}
+	x, err := st.client.Do(ctx, Request{Base: base, Method: http.MethodGet, Path: "/api/patterns",
+		Header: http.Header{"Authorization": {"Bearer " + tok}}})
+	if err != nil {
+		return TargetError("%w", err)
+	}
+	if got := x.Header.Get("RateLimit-Limit"); got != strconv.Itoa(replicaBurst) {
+		return fmt.Errorf("expected replicas configured with RATE_LIMIT_DEFAULT_BURST=%d and RATE_LIMIT_DEFAULT_RPM=%d, got RateLimit-Limit %q\n  exchange: %s",
+			replicaBurst, replicaRPM, got, x)
+	}
+	return nil
 }
