@@ -56,6 +56,8 @@ type LoadReport struct {
 	P50, P90, P95, P99, Max, Mean time.Duration
 	// Percentiles are the HDR plot's points: quantile and latency, from 0 to 0.9999.
 	Percentiles []LoadPercentile
+	// HDRPlot is vegeta's hdrplot report of the latencies (the HdrHistogram plotter's text format).
+	HDRPlot string
 	// Statuses counts responses by status; 0 counts requests that got no response.
 	Statuses map[int]int
 	// Failed counts requests with no response or a 5xx status (what the error rate is made of).
@@ -206,11 +208,11 @@ func (st *steps) runLoad(ctx context.Context, p loadPlan) (*LoadReport, error) {
 		return nil, &ContractError{Side: "request", Exchange: x, Errs: ves, Err: verr}
 	}
 	before := st.providerHistograms(ctx, p.req.Base)
-	results, m2 := attack(ctx, p, full)
+	results, metrics := attack(ctx, p, full)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	rep := newLoadReport(p, full, m2, results)
+	rep := newLoadReport(p, full, metrics, results)
 	st.checkResults(ctx, rep, op, probe, rel, u.Host, results)
 	if before != nil {
 		if after := st.providerHistograms(ctx, p.req.Base); after != nil {
@@ -262,6 +264,10 @@ func newLoadReport(p loadPlan, full string, m *vegeta.Metrics, results []*vegeta
 		P95: m.Latencies.P95, P99: m.Latencies.P99, Max: m.Latencies.Max, Mean: m.Latencies.Mean, Statuses: map[int]int{}}
 	for _, q := range hdrQuantiles {
 		rep.Percentiles = append(rep.Percentiles, LoadPercentile{Quantile: q, Latency: m.Latencies.Quantile(q)})
+	}
+	var plot strings.Builder
+	if vegeta.NewHDRHistogramPlotReporter(m).Report(&plot) == nil {
+		rep.HDRPlot = plot.String()
 	}
 	width := rep.IntervalWidth()
 	rep.Timeline = make([]LoadInterval, int((p.duration+width-1)/width))

@@ -135,6 +135,9 @@ func TestLoadStepsPass(t *testing.T) {
 			t.Errorf("expected the summary to contain %q, got:\n%s", want, sum.String())
 		}
 	}
+	if rep := res.Report[0].Steps[0].Load; rep == nil || !strings.HasPrefix(rep.HDRPlot, "Value(ms)") {
+		t.Errorf("expected the load step's report to carry vegeta's hdrplot, got %+v", rep)
+	}
 	if res.Exchanges < 50 {
 		t.Errorf("expected every load response in the run's journal, got %d exchanges", res.Exchanges)
 	}

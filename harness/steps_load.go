@@ -75,7 +75,8 @@ func (st *steps) load(ctx context.Context, rate, secs int, r Request) (context.C
 		return ctx, err
 	}
 	s.loads = append(s.loads, rep)
-	return godog.Attach(ctx, godog.Attachment{Body: []byte(rep.Summary()), FileName: "load.txt", MediaType: "text/plain"}), nil
+	return godog.Attach(ctx, godog.Attachment{Body: []byte(rep.Summary()), FileName: "load.txt", MediaType: "text/plain"},
+		godog.Attachment{Body: []byte(rep.HDRPlot), FileName: "latency.hdr", MediaType: "text/plain"}), nil
 }
 
 var errNoLoad = errors.New("expected a load step before this one, got none (When I send 30 requests per second of ...)")
