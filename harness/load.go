@@ -255,14 +255,16 @@ func attack(ctx context.Context, p loadPlan, full string) ([]*vegeta.Result, *ve
 }
 
 // hdrQuantiles are the points of the latency distribution a report keeps.
-var hdrQuantiles = []float64{0, .1, .2, .3, .4, .5, .55, .6, .65, .7, .75, .8, .85, .875, .9, .925, .95, .9625, .975,
-	.98125, .9875, .99, .995, .999, .9999}
+func hdrQuantiles() []float64 {
+	return []float64{0, .1, .2, .3, .4, .5, .55, .6, .65, .7, .75, .8, .85, .875, .9, .925, .95, .9625, .975,
+		.98125, .9875, .99, .995, .999, .9999}
+}
 
 func newLoadReport(p loadPlan, full string, m *vegeta.Metrics, results []*vegeta.Result) *LoadReport {
 	rep := &LoadReport{Method: p.req.Method, URL: full, Rate: p.rate, Duration: p.duration, Users: len(p.auth),
 		Requests: int(m.Requests), Throughput: m.Throughput, P50: m.Latencies.P50, P90: m.Latencies.P90,
 		P95: m.Latencies.P95, P99: m.Latencies.P99, Max: m.Latencies.Max, Mean: m.Latencies.Mean, Statuses: map[int]int{}}
-	for _, q := range hdrQuantiles {
+	for _, q := range hdrQuantiles() {
 		rep.Percentiles = append(rep.Percentiles, LoadPercentile{Quantile: q, Latency: m.Latencies.Quantile(q)})
 	}
 	var plot strings.Builder

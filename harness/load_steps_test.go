@@ -156,6 +156,7 @@ func TestLoadStepsFail(t *testing.T) {
 		"A rate beyond the bound":                        "a load rate must be between 1 and 2000 per second",
 		"A judgement without a load":                     "expected a load step before this one",
 		"A count that is not a number":                   `count "about 10" is not N`,
+		"A p99 below the p50":                            "the p99 (10 ms) is below the p50 (100 ms)",
 	}
 	if res.Scenarios != len(want) || res.Failed != len(want) {
 		t.Fatalf("expected all %d scenarios to fail, got %d of %d", len(want), res.Failed, res.Scenarios)

@@ -43,3 +43,6 @@ Feature: Load steps that must fail
     When I send 10 requests per second of GET "/ok" for 1 second
     Then the status counts are:
       | 200 | about 10 |
+
+  Scenario: A p99 below the p50
+    Given every mock provider answers with a p50 latency of 100 ms and a p99 of 10 ms
