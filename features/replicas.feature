@@ -1,13 +1,15 @@
-@replicas @in-process-only
+@replicas
 Feature: Rate limits shared across replicas
   With RATE_LIMIT_STORE pointing at one Redis, every gateway replica draws an identity's requests from
   one budget, with the same RateLimit-* and Retry-After headers as a single gateway. While Redis is
   unreachable RATE_LIMIT_REDIS_FAILURE applies and health says why; when it is back the replicas use
-  it again without being restarted. Each scenario starts its own Redis (Debian's redis-server) and two
-  replicas with a default-class burst of 4 and one token per 10 seconds.
+  it again without being restarted. In process, each scenario starts its own Redis (Debian's
+  redis-server) and two replicas with a default-class burst of 4 and one token per 10 seconds; against
+  external replicas (ULTRA_REPLICA_URLS) configured that way, the scenarios of their failure policy
+  run, and the Redis-stop ones only when the harness controls their Redis.
 
   Scenario: Two replicas share one identity's burst; another identity is unaffected
-    Given two gateway replicas share one Redis rate-limit store, failing "open"
+    Given two gateway replicas share one Redis rate-limit store
     And I am authenticated as "rhea"
     When I use replica 1
     And I send GET "/api/patterns"
@@ -32,6 +34,7 @@ Feature: Rate limits shared across replicas
     Then the response status is 200
     And the response header "RateLimit-Remaining" is "3"
 
+  @redis-control @redis-fails-open
   Scenario: With Redis down the open policy lets requests through and health says why; a restart recovers
     Given two gateway replicas share one Redis rate-limit store, failing "open"
     And I am authenticated as "uma"
@@ -58,6 +61,7 @@ Feature: Rate limits shared across replicas
     When I use replica 1
     Then within 5 seconds GET "/api/health" has "rate_limit_store.status" equal to "healthy"
 
+  @redis-control @redis-fails-closed
   Scenario: With Redis down the closed policy refuses limited requests and takes the replicas out of readiness
     Given two gateway replicas share one Redis rate-limit store, failing "closed"
     And I am authenticated as "vic"

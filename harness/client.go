@@ -170,15 +170,7 @@ func (c *Client) Do(ctx context.Context, r Request) (*Exchange, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bad request path %q: %w", r.Path, err)
 	}
-	contractReq := func() *http.Request {
-		q := &http.Request{Method: r.Method, URL: rel, Header: r.Header.Clone(), Host: u.Host}
-		if q.Header == nil {
-			q.Header = http.Header{}
-		}
-		q.Body = io.NopCloser(bytes.NewReader(r.Body))
-		q.ContentLength = int64(len(r.Body))
-		return q.WithContext(ctx)
-	}
+	contractReq := func() *http.Request { return contractRequest(ctx, r, rel, u.Host) }
 	var op *spec.Operation
 	if !r.NoContract {
 		m, err := c.doc.Find(r.Method, rel.EscapedPath())
@@ -229,6 +221,17 @@ func (c *Client) Do(ctx context.Context, r Request) (*Exchange, error) {
 		}
 	}
 	return x, nil
+}
+
+// contractRequest is the contract's view of r: its path relative to the server root (rel), on host.
+func contractRequest(ctx context.Context, r Request, rel *url.URL, host string) *http.Request {
+	q := &http.Request{Method: r.Method, URL: rel, Header: r.Header.Clone(), Host: host}
+	if q.Header == nil {
+		q.Header = http.Header{}
+	}
+	q.Body = io.NopCloser(bytes.NewReader(r.Body))
+	q.ContentLength = int64(len(r.Body))
+	return q.WithContext(ctx)
 }
 
 // Unwrap returns the routing or validation error behind the violation.

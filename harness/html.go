@@ -53,8 +53,9 @@ func writeHTMLFile(path, target string, r *Result) error {
 
 // WriteHTML writes r as one self-contained HTML page (no scripts, styles or fonts fetched): totals,
 // each feature with its scenarios and steps and their durations, for a failed step its exchange
-// (request, response, violated pointers) and a curl command to reproduce it, and the scenarios not
-// run with why.
+// (request, response, violated pointers) and a curl command to reproduce it, for a load step its
+// measurements with the latency distribution and the throughput over time as inline SVG, and the
+// scenarios not run with why.
 func WriteHTML(w io.Writer, target string, r *Result) error {
 	return reportPage.Execute(w, newHTMLReport(target, r))
 }
@@ -129,5 +130,7 @@ var reportFuncs = template.FuncMap{
 		sort.Strings(lines)
 		return strings.Join(lines, "\n")
 	},
-	"describe": describe,
+	"describe":      describe,
+	"latencySVG":    latencySVG,
+	"throughputSVG": throughputSVG,
 }

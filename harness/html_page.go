@@ -26,6 +26,7 @@ ol.steps { margin: .3rem 0; padding-left: 1.4rem; }
 .dur { color: #777; font-size: .85em; }
 pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; white-space: pre-wrap; font-size: 12px; }
 details { margin: .3rem 0 .6rem; } summary { cursor: pointer; }
+.charts { display: flex; gap: 1rem; flex-wrap: wrap; } .charts svg { max-width: 100%; height: auto; }
 </style>
 </head>
 <body>
@@ -48,6 +49,10 @@ details { margin: .3rem 0 .6rem; } summary { cursor: pointer; }
   {{range .Steps}}
     <li class="step-{{.Status}}">{{.Text}} <span class="dur">{{.Status}}{{if .Duration}}, {{dur .Duration}}{{end}}</span>
     {{if .Err}}<pre class="error">{{.Err}}</pre>{{end}}
+    {{with .Load}}<div class="load">
+      <pre class="load-summary">{{.Summary}}</pre>
+      <div class="charts">{{latencySVG .}}{{throughputSVG .}}</div>
+    </div>{{end}}
     {{if and .Err .Exchange}}{{with .Exchange}}
     <details class="exchange">
       <summary>Exchange: {{.Method}} {{.URL}} → {{.Status}}</summary>

@@ -39,6 +39,9 @@ func TestHTMLReportInBrowser(t *testing.T) {
 	bin := chromium(t)
 	res := runBookshop(t, deleteDoesNothing)
 	res.Skipped = append(res.Skipped, harness.Skip{Feature: "x.feature", Scenario: "Needs faults", Reason: "@mock-providers: no mock"})
+	load := runLoadFeature(t, "passing.feature", newLoadTarget(t, newSet(), ""))
+	res.Report = append(res.Report, load.Report...)
+	res.Scenarios += load.Scenarios
 	file := filepath.Join(t.TempDir(), "report.html")
 	f, err := os.Create(file)
 	if err != nil {
@@ -74,6 +77,7 @@ func TestHTMLReportInBrowser(t *testing.T) {
 	var failed, total, summary, skipped string
 	var openBefore, openAfter bool
 	var curl string
+	var charts int
 	steps := []struct {
 		name string
 		act  chromedp.Action
@@ -87,6 +91,7 @@ func TestHTMLReportInBrowser(t *testing.T) {
 		{"click", chromedp.Click("details.exchange summary", chromedp.ByQuery)},
 		{"opened", chromedp.Evaluate(`document.querySelector("details.exchange").open`, &openAfter)},
 		{"curl", chromedp.Text("details.exchange pre.curl", &curl, chromedp.ByQuery, chromedp.NodeVisible)},
+		{"charts", chromedp.Evaluate(`[...document.querySelectorAll("svg.load-latency, svg.load-throughput")].filter(s => s.getBoundingClientRect().width > 100).length`, &charts)},
 		{"fetches", chromedp.Evaluate(`performance.getEntriesByType("resource").map(e => e.name)`, &fetches)},
 	}
 	for _, st := range steps {
@@ -98,8 +103,11 @@ func TestHTMLReportInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("load the report in chromium: %v", err)
 	}
-	if failed != "2" || total != "6" {
-		t.Errorf("expected the totals to show 2 failed of 6, got %s failed of %s", failed, total)
+	if failed != "2" || total != "8" {
+		t.Errorf("expected the totals to show 2 failed of 8, got %s failed of %s", failed, total)
+	}
+	if charts != 4 {
+		t.Errorf("expected the 2 load steps' latency and throughput charts drawn, got %d visible", charts)
 	}
 	if !strings.Contains(summary, "GET ") || !strings.Contains(summary, "→ 200") {
 		t.Errorf("expected the failed step's exchange summary to name the request and its 200, got %q", summary)

@@ -29,6 +29,8 @@ type StepReport struct {
 	// Exchange is the last exchange the step sent; for a failed step that sent none, the exchange it
 	// judged (the scenario's last). Nil otherwise.
 	Exchange *Exchange
+	// Load is what the step measured when it was a load step; nil otherwise.
+	Load *LoadReport
 }
 
 // recorder collects scenario outcomes; hooks may run concurrently.
@@ -45,6 +47,7 @@ type recorder struct {
 type running struct {
 	start, stepStart time.Time
 	stepExchanges    int
+	stepLoads        int
 	steps            []StepReport
 }
 
@@ -67,7 +70,7 @@ func (rec *recorder) hooks(sc *godog.ScenarioContext) {
 		if s, err := stateFrom(ctx); err == nil {
 			rec.mu.Lock()
 			if r := rec.running[s.id]; r != nil {
-				r.stepStart, r.stepExchanges = time.Now(), len(s.exchanges)
+				r.stepStart, r.stepExchanges, r.stepLoads = time.Now(), len(s.exchanges), len(s.loads)
 			}
 			rec.mu.Unlock()
 		}
@@ -98,7 +101,7 @@ func (rec *recorder) hooks(sc *godog.ScenarioContext) {
 func (rec *recorder) step(s *scenario, text string, status godog.StepResultStatus, err error) {
 	r := rec.running[s.id]
 	if r == nil {
-		r = &running{start: time.Now(), stepStart: time.Now(), stepExchanges: len(s.exchanges)}
+		r = &running{start: time.Now(), stepStart: time.Now(), stepExchanges: len(s.exchanges), stepLoads: len(s.loads)}
 		rec.running[s.id] = r
 	}
 	sr := StepReport{Text: text, Status: status.String()}
@@ -113,8 +116,11 @@ func (rec *recorder) step(s *scenario, text string, status godog.StepResultStatu
 	} else if failedStatus(status) {
 		sr.Exchange = s.last // an assertion fails on the exchange before it
 	}
+	if len(s.loads) > r.stepLoads {
+		sr.Load = s.loads[len(s.loads)-1]
+	}
 	r.steps = append(r.steps, sr)
-	r.stepStart, r.stepExchanges = time.Now(), len(s.exchanges)
+	r.stepStart, r.stepExchanges, r.stepLoads = time.Now(), len(s.exchanges), len(s.loads)
 }
 
 func (rec *recorder) scenarioDone(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {

@@ -40,6 +40,9 @@ type scenario struct {
 	cfgErr error
 	loaded bool
 
+	loadUsers int           // load steps mint a token per user; 0 sends the scenario's credentials
+	loads     []*LoadReport // the scenario's load steps, in order
+
 	cleanups []func()
 }
 

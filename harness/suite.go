@@ -240,11 +240,29 @@ func WriteSummary(w io.Writer, target string, r *Result) {
 	for _, x := range r.Violations {
 		fmt.Fprintf(w, "  - %s\n", strings.ReplaceAll(x.String(), "\n", "\n    "))
 	}
+	writeLoads(w, r)
 	if len(r.Failures) > 0 {
 		fmt.Fprintln(w, "Failed:")
 		for _, f := range r.Failures {
 			fmt.Fprintf(w, "  - %s: %s\n      step: %s\n      %s\n", f.Feature, f.Scenario, f.Step,
 				strings.ReplaceAll(fmt.Sprint(f.Err), "\n", "\n      "))
+		}
+	}
+}
+
+// writeLoads writes what every load step of the run measured.
+func writeLoads(w io.Writer, r *Result) {
+	header := false
+	for _, sc := range r.Report {
+		for _, st := range sc.Steps {
+			if st.Load == nil {
+				continue
+			}
+			if !header {
+				fmt.Fprintln(w, "Load (vegeta):")
+				header = true
+			}
+			fmt.Fprintf(w, "  - %s: %s\n      %s\n", sc.Feature, sc.Scenario, strings.ReplaceAll(st.Load.Summary(), "\n", "\n      "))
 		}
 	}
 }

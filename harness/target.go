@@ -7,11 +7,9 @@ package harness
 import (
 	"context"
 	"fmt"
-	"os"
+	"net/url"
 	"sort"
 	"strings"
-
-	"github.com/ultra-kit/ultra/internal/redistest"
 )
 
 // Target is a running Ultra gateway the suite talks to over HTTP.
@@ -58,6 +56,13 @@ type Capabilities struct {
 	// ProviderKeys are the API keys the gateway sends to the providers (so a step can check that no
 	// response leaks them); empty when unknown.
 	ProviderKeys []string
+	// Replicas are the base URLs of two or more gateway replicas sharing one Redis rate-limit store,
+	// for @replicas on a target that cannot start them; ReplicaPolicy is their
+	// RATE_LIMIT_REDIS_FAILURE; Redis stops and restarts their Redis (nil: the harness does not
+	// control it, and @redis-control scenarios cannot run).
+	Replicas      []string
+	ReplicaPolicy string
+	Redis         RedisControl
 }
 
 // Tags of scenarios that need something of the target.
@@ -71,6 +76,12 @@ const (
 	TagJWTAudience   = "jwt-audience"
 	TagTestMode      = "test-mode"
 	TagReplicas      = "replicas"
+	TagLoad          = "load"
+	// TagRedisControl scenarios stop and restart the replicas' Redis; TagRedisFailsOpen and
+	// TagRedisFailsClosed need replicas with that RATE_LIMIT_REDIS_FAILURE.
+	TagRedisControl     = "redis-control"
+	TagRedisFailsOpen   = "redis-fails-open"
+	TagRedisFailsClosed = "redis-fails-closed"
 )
 
 // Unsupported returns, for every tag the target cannot run, why (tag without "@").
@@ -95,10 +106,9 @@ func Unsupported(t Target) map[string]string {
 	if !c.Audience || !c.MintTokens {
 		out[TagJWTAudience] = "the gateway's JWT_AUDIENCE is unknown or unset"
 	}
-	if !c.InProcess {
-		out[TagReplicas] = "the scenario starts its own Redis and two gateway replicas on it, which only the in-process target can"
-	} else if _, err := redistest.Available(); err != nil && os.Getenv(redistest.RequireEnv) != "1" {
-		out[TagReplicas] = err.Error() + "; " + redistest.RequireEnv + "=1 makes this a failure"
+	replicasUnsupported(c, out)
+	if u, err := url.Parse(t.BaseURL()); err != nil || !isLoopback(u.Hostname()) {
+		out[TagLoad] = "the target is not on a loopback address; load scenarios only run against 127.0.0.1, ::1 or localhost"
 	}
 	if c.TestModeSecret == "" {
 		out[TagTestMode] = "the gateway's TEST_MODE_SECRET is unknown (set TEST_MODE_SECRET)"

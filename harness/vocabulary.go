@@ -60,7 +60,7 @@ const (
 // vocabulary is the list of steps, group by group. Each line names the function that runs the step.
 func (st *steps) vocabulary() []stepDef {
 	var out []stepDef
-	for _, group := range [][]stepDef{st.vocabHTTP(), st.vocabAssertions(), st.vocabCaptures(), st.vocabAuth(), st.vocabPolling(), st.vocabMock(), st.vocabUltra(), st.vocabReplicas()} {
+	for _, group := range [][]stepDef{st.vocabHTTP(), st.vocabAssertions(), st.vocabCaptures(), st.vocabAuth(), st.vocabPolling(), st.vocabMock(), st.vocabUltra(), st.vocabReplicas(), st.vocabLoad()} {
 		out = append(out, group...)
 	}
 	return out
