@@ -68,6 +68,11 @@ func FuzzRequestBodies(f *testing.F) {
 		`{"model":null,"messages":null}`,
 		`{"model":"x","messages":[{"role":"user","content":{"a":1}}],"max_tokens":-1}`,
 		`{"model":"x","max_tokens":0,"messages":[{"role":"assistant","content":null}]}`,
+		`{"model":"gpt-4o","n":2,"messages":[{"role":"user","content":"weather"}],"tool_choice":"required","parallel_tool_calls":false,"tools":[{"type":"function","function":{"name":"get_weather","strict":true,"parameters":{"type":"object","properties":{"city":{"type":"string","enum":["a","b"]}},"required":["city"],"additionalProperties":false}}}]}`,
+		`{"model":"gpt-4o","messages":[{"role":"user","content":"x"}],"tool_choice":{"type":"function","function":{"name":"f"}},"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"n":{"$ref":"#/$defs/N"}},"$defs":{"N":{"type":"integer","minimum":3,"maximum":2}}}}}]}`,
+		`{"model":"gpt-4o","messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema","json_schema":{"name":"o","strict":true,"schema":{"type":"object","properties":{"a":{"type":"array","items":{"type":"string"}}},"required":["a"],"additionalProperties":false}}}}`,
+		`{"model":"gpt-4o","messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema","json_schema":{"name":"o","schema":{"type":"nonsense","properties":7}}}}`,
+		`{"model":"gpt-4o","messages":[{"role":"user","content":"x"},{"role":"assistant","content":null,"tool_calls":[]},{"role":"tool","tool_call_id":"c","content":"21"}],"stream":true}`,
 		`[]`, `null`, `"str"`, `{`, ``, "\x00\xff",
 	} {
 		f.Add([]byte(seed))

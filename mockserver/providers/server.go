@@ -46,7 +46,8 @@ type Server struct {
 	faults *fault.Set
 	log    *slog.Logger
 
-	ids *requestid.Source
+	ids     *requestid.Source
+	schemas *schemas // compiled caller schemas (tool parameters, structured output)
 
 	closeOnce sync.Once
 	closing   chan struct{}
@@ -60,6 +61,7 @@ func New(cfg Config) *Server {
 		faults:  cfg.Faults,
 		log:     cfg.Logger,
 		ids:     requestid.NewSource(),
+		schemas: &schemas{},
 		closing: make(chan struct{}),
 	}
 	if s.faults == nil {
