@@ -73,6 +73,8 @@ func FuzzRequestBodies(f *testing.F) {
 		`{"model":"gpt-4o","messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema","json_schema":{"name":"o","strict":true,"schema":{"type":"object","properties":{"a":{"type":"array","items":{"type":"string"}}},"required":["a"],"additionalProperties":false}}}}`,
 		`{"model":"gpt-4o","messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema","json_schema":{"name":"o","schema":{"type":"nonsense","properties":7}}}}`,
 		`{"model":"gpt-4o","messages":[{"role":"user","content":"x"},{"role":"assistant","content":null,"tool_calls":[]},{"role":"tool","tool_call_id":"c","content":"21"}],"stream":true}`,
+		`{"model":"text-embedding-3-small","input":["a cat",""],"dimensions":3,"encoding_format":"base64"}`,
+		`{"model":"text-embedding-ada-002","input":[[1,2,3],[4]]}`,
 		`[]`, `null`, `"str"`, `{`, ``, "\x00\xff",
 	} {
 		f.Add([]byte(seed))
@@ -83,12 +85,8 @@ func FuzzRequestBodies(f *testing.F) {
 		headers  map[string]string
 		errShape func(map[string]any) bool
 	}{
-		{"/openai/v1/chat/completions", map[string]string{"Authorization": "Bearer k"}, func(b map[string]any) bool {
-			e, ok := b["error"].(map[string]any)
-			_, hasParam := e["param"]
-			_, hasCode := e["code"]
-			return ok && e["message"] != nil && e["type"] != nil && hasParam && hasCode
-		}},
+		{"/openai/v1/chat/completions", map[string]string{"Authorization": "Bearer k"}, openaiErrShape},
+		{"/openai/v1/embeddings", map[string]string{"Authorization": "Bearer k"}, openaiErrShape},
 		{"/anthropic/v1/messages", map[string]string{"x-api-key": "k", "anthropic-version": "2023-06-01"}, func(b map[string]any) bool {
 			e, ok := b["error"].(map[string]any)
 			return ok && b["type"] == "error" && e["type"] != nil && e["message"] != nil
@@ -122,4 +120,12 @@ func FuzzRequestBodies(f *testing.F) {
 			}
 		}
 	})
+}
+
+// openaiErrShape reports whether b is an OpenAI error body.
+func openaiErrShape(b map[string]any) bool {
+	e, ok := b["error"].(map[string]any)
+	_, hasParam := e["param"]
+	_, hasCode := e["code"]
+	return ok && e["message"] != nil && e["type"] != nil && hasParam && hasCode
 }

@@ -46,6 +46,7 @@ func TestOpenAIResponsesMatchSpec(t *testing.T) {
 			"tools": []any{map[string]any{"type": "function", "function": map[string]any{"name": "get_weather", "parameters": json.RawMessage(weatherSchema)}}}}), 200},
 		{"Structured", "POST", "/chat/completions", chat("gpt-4o", map[string]any{"response_format": map[string]any{"type": "json_schema",
 			"json_schema": map[string]any{"name": "order", "strict": true, "schema": json.RawMessage(orderSchema)}}}), 200},
+		{"Embeddings", "POST", "/embeddings", map[string]any{"model": "text-embedding-3-small", "input": []string{"a cat", "a dog"}, "dimensions": 64}, 200},
 		{"RateLimited", "POST", "/chat/completions", chat("gpt-limited", nil), 429},
 		{"ListModels", "GET", "/models", nil, 200},
 	}

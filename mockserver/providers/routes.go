@@ -53,7 +53,8 @@ func (s *Server) routes() {
 }
 
 func (a openaiAPI) endpoints() []route {
-	return []route{{"POST", "/chat/completions", a.handleChat()}, {"GET", "/models", a.handleModels()}}
+	return []route{{"POST", "/chat/completions", a.handleChat()}, {"POST", "/embeddings", a.handleEmbeddings()},
+		{"GET", "/models", a.handleModels()}}
 }
 
 func (a anthropicAPI) endpoints() []route {
