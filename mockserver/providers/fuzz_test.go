@@ -75,6 +75,8 @@ func FuzzRequestBodies(f *testing.F) {
 		`{"model":"gpt-4o","messages":[{"role":"user","content":"x"},{"role":"assistant","content":null,"tool_calls":[]},{"role":"tool","tool_call_id":"c","content":"21"}],"stream":true}`,
 		`{"model":"text-embedding-3-small","input":["a cat",""],"dimensions":3,"encoding_format":"base64"}`,
 		`{"model":"text-embedding-ada-002","input":[[1,2,3],[4]]}`,
+		`{"model":"claude-3-opus-20240229","max_tokens":50,"tool_choice":{"type":"any","disable_parallel_tool_use":true},"tools":[{"name":"get_weather","input_schema":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}],"messages":[{"role":"user","content":"weather"}],"stream":true}`,
+		`{"model":"claude-3-opus-20240229","max_tokens":50,"messages":[{"role":"user","content":"w"},{"role":"assistant","content":[{"type":"tool_use","id":"t","name":"f","input":{}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":[{"type":"text","text":"21"}]}]}]}`,
 		`[]`, `null`, `"str"`, `{`, ``, "\x00\xff",
 	} {
 		f.Add([]byte(seed))
@@ -88,6 +90,10 @@ func FuzzRequestBodies(f *testing.F) {
 		{"/openai/v1/chat/completions", map[string]string{"Authorization": "Bearer k"}, openaiErrShape},
 		{"/openai/v1/embeddings", map[string]string{"Authorization": "Bearer k"}, openaiErrShape},
 		{"/anthropic/v1/messages", map[string]string{"x-api-key": "k", "anthropic-version": "2023-06-01"}, func(b map[string]any) bool {
+			e, ok := b["error"].(map[string]any)
+			return ok && b["type"] == "error" && e["type"] != nil && e["message"] != nil
+		}},
+		{"/anthropic/v1/messages/count_tokens", map[string]string{"x-api-key": "k", "anthropic-version": "2023-06-01"}, func(b map[string]any) bool {
 			e, ok := b["error"].(map[string]any)
 			return ok && b["type"] == "error" && e["type"] != nil && e["message"] != nil
 		}},

@@ -58,7 +58,8 @@ func (a openaiAPI) endpoints() []route {
 }
 
 func (a anthropicAPI) endpoints() []route {
-	return []route{{"POST", "/messages", a.handleMessages()}, {"GET", "/models", a.handleModels()}}
+	return []route{{"POST", "/messages", a.handleMessages()}, {"POST", "/messages/count_tokens", a.handleCountTokens()},
+		{"GET", "/models", a.handleModels()}}
 }
 
 func (a geminiAPI) endpoints() []route {
