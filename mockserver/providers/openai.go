@@ -18,6 +18,7 @@ type openaiAPI struct {
 	// embedDims is the default vector size per embedding model; embedDefault for other models.
 	embedDims    map[string]int
 	embedDefault int
+	responses    *responseStore // the Responses API's store; nil: no Responses API
 }
 
 type openaiModel struct {
@@ -26,7 +27,7 @@ type openaiModel struct {
 }
 
 func (s *Server) openai() openaiAPI {
-	return openaiAPI{models: openaiModels(), ownedBy: "openai",
+	return openaiAPI{models: openaiModels(), ownedBy: "openai", responses: s.responses,
 		embedDims:    map[string]int{"text-embedding-3-small": 1536, "text-embedding-3-large": 3072, "text-embedding-ada-002": 1536},
 		embedDefault: 1536, provider: &provider{
 			s: s, name: OpenAI, idHeader: "x-request-id", idPrefix: "req_",

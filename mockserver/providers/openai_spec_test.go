@@ -47,6 +47,11 @@ func TestOpenAIResponsesMatchSpec(t *testing.T) {
 		{"Structured", "POST", "/chat/completions", chat("gpt-4o", map[string]any{"response_format": map[string]any{"type": "json_schema",
 			"json_schema": map[string]any{"name": "order", "strict": true, "schema": json.RawMessage(orderSchema)}}}), 200},
 		{"Embeddings", "POST", "/embeddings", map[string]any{"model": "text-embedding-3-small", "input": []string{"a cat", "a dog"}, "dimensions": 64}, 200},
+		{"Responses", "POST", "/responses", map[string]any{"model": "gpt-4o", "instructions": "Be brief.", "input": "Hello!"}, 200},
+		{"ResponsesFunctionCall", "POST", "/responses", map[string]any{"model": "gpt-4o", "tool_choice": "required", "input": []any{map[string]any{"role": "user", "content": "weather"}},
+			"tools": []any{map[string]any{"type": "function", "name": "get_weather", "strict": true, "parameters": json.RawMessage(weatherSchema)}}}, 200},
+		{"ResponsesJSONSchema", "POST", "/responses", map[string]any{"model": "gpt-4o", "input": "order",
+			"text": map[string]any{"format": map[string]any{"type": "json_schema", "name": "order", "strict": true, "schema": json.RawMessage(orderSchema)}}}, 200},
 		{"RateLimited", "POST", "/chat/completions", chat("gpt-limited", nil), 429},
 		{"ListModels", "GET", "/models", nil, 200},
 	}

@@ -53,8 +53,12 @@ func (s *Server) routes() {
 }
 
 func (a openaiAPI) endpoints() []route {
-	return []route{{"POST", "/chat/completions", a.handleChat()}, {"POST", "/embeddings", a.handleEmbeddings()},
+	rs := []route{{"POST", "/chat/completions", a.handleChat()}, {"POST", "/embeddings", a.handleEmbeddings()},
 		{"GET", "/models", a.handleModels()}}
+	if a.responses != nil {
+		rs = append(rs, route{"POST", "/responses", a.handleResponses()}, route{"GET", "/responses/{id}", a.handleGetResponse()})
+	}
+	return rs
 }
 
 func (a anthropicAPI) endpoints() []route {
@@ -63,5 +67,5 @@ func (a anthropicAPI) endpoints() []route {
 }
 
 func (a geminiAPI) endpoints() []route {
-	return []route{{"POST", "/models/{action}", a.handleGenerate()}, {"GET", "/models", a.handleModels()}}
+	return []route{{"POST", "/models/{action}", a.handleModelAction()}, {"GET", "/models", a.handleModels()}}
 }
