@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-
-	"github.com/ultra-kit/ultra/mockserver/fault"
 )
 
 // anthropicAPI mocks the Anthropic Messages and Models APIs under /anthropic/v1.
@@ -85,56 +83,110 @@ func (a anthropicAPI) handleModels() http.Handler {
 	})
 }
 
-// anthropicRequest is the part of a Messages request the mock reads.
+// anthropicRequest is the part of a Messages (or count_tokens) request the mock reads.
 type anthropicRequest struct {
-	Model     *string         `json:"model"`
-	MaxTokens *int            `json:"max_tokens"`
-	Messages  json.RawMessage `json:"messages"`
-	System    json.RawMessage `json:"system"`
-	Stream    bool            `json:"stream"`
+	Model      *string         `json:"model"`
+	MaxTokens  *int            `json:"max_tokens"`
+	Messages   json.RawMessage `json:"messages"`
+	System     json.RawMessage `json:"system"`
+	Stream     bool            `json:"stream"`
+	Tools      json.RawMessage `json:"tools"`
+	ToolChoice json.RawMessage `json:"tool_choice"`
 }
 
-// anthropicPrompt validates the request's messages and system prompt and returns the last user turn's
-// text and the text of everything (for usage). A non-empty message is a 400's message.
-func anthropicPrompt(req *anthropicRequest) (prompt, all, problem string) {
+// anthropicAsk is a decoded, validated Messages request.
+type anthropicAsk struct {
+	ask
+	all    string // every text, for usage
+	stream bool
+}
+
+// decodeAnthropic validates a Messages request body (max_tokens required when withMax) and reads
+// it. A non-empty problem is a 400's message.
+func decodeAnthropic(body []byte, withMax bool) (anthropicAsk, string) {
+	var req anthropicRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		if field, msg := jsonProblem(err); field != "" {
+			return anthropicAsk{}, field + ": " + msg
+		} else {
+			return anthropicAsk{}, "There was an issue with your request body: " + msg
+		}
+	}
+	switch {
+	case req.Model == nil || *req.Model == "":
+		return anthropicAsk{}, "model: Field required"
+	case withMax && req.MaxTokens == nil:
+		return anthropicAsk{}, "max_tokens: Field required"
+	case req.MaxTokens != nil && *req.MaxTokens < 0:
+		return anthropicAsk{}, "max_tokens: Input should be greater than or equal to 0"
+	}
+	q := anthropicAsk{ask: ask{provider: Anthropic, model: *req.Model}, stream: req.Stream}
+	if req.MaxTokens != nil {
+		q.maxTokens = *req.MaxTokens
+	}
+	if problem := anthropicPrompt(&req, &q); problem != "" {
+		return anthropicAsk{}, problem
+	}
+	var problem string
+	if q.tools, problem = anthropicTools(req.Tools); problem != "" {
+		return anthropicAsk{}, problem
+	}
+	if q.choice, problem = anthropicToolChoice(req.ToolChoice, q.tools); problem != "" {
+		return anthropicAsk{}, problem
+	}
+	return q, ""
+}
+
+// anthropicPrompt validates the request's messages and system prompt and reads the last user
+// turn's text, the tool results that end the conversation, and the text of everything (for usage).
+// A non-empty result is a 400's message.
+func anthropicPrompt(req *anthropicRequest, q *anthropicAsk) string {
 	if len(req.Messages) == 0 || bytes.Equal(req.Messages, []byte("null")) {
-		return "", "", "messages: Field required"
+		return "messages: Field required"
 	}
 	var msgs []struct {
 		Role    string          `json:"role"`
 		Content json.RawMessage `json:"content"`
 	}
 	if err := json.Unmarshal(req.Messages, &msgs); err != nil {
-		return "", "", "messages: Input should be a valid list"
+		return "messages: Input should be a valid list"
 	}
 	if len(msgs) == 0 {
-		return "", "", "messages: at least one message is required"
+		return "messages: at least one message is required"
 	}
 	var b strings.Builder
 	if sys, ok := contentText(req.System); ok {
 		b.WriteString(sys)
 		b.WriteString("\n")
 	} else {
-		return "", "", "system: Input should be a valid string or a list of text blocks"
+		return "system: Input should be a valid string or a list of text blocks"
 	}
 	for i, m := range msgs {
 		if m.Role != "user" && m.Role != "assistant" {
-			return "", "", fmt.Sprintf("messages.%d.role: Input should be 'user' or 'assistant'", i)
+			return fmt.Sprintf("messages.%d.role: Input should be 'user' or 'assistant'", i)
 		}
 		if len(m.Content) == 0 || bytes.Equal(m.Content, []byte("null")) {
-			return "", "", fmt.Sprintf("messages.%d.content: Field required", i)
+			return fmt.Sprintf("messages.%d.content: Field required", i)
 		}
-		text, ok := contentText(m.Content)
+		text, results, hasResults, ok := anthropicTurn(m.Content)
 		if !ok {
-			return "", "", fmt.Sprintf("messages.%d.content: Input should be a valid string or a list of content blocks", i)
+			return fmt.Sprintf("messages.%d.content: Input should be a valid string or a list of content blocks", i)
 		}
+		q.afterTool, q.toolResult = false, ""
 		if m.Role == "user" {
-			prompt = text
+			if hasResults {
+				q.afterTool, q.toolResult = true, results
+			}
+			if text != "" || !hasResults {
+				q.prompt = text
+			}
 		}
 		b.WriteString(text)
 		b.WriteString("\n")
+		b.WriteString(results)
 	}
-	return prompt, b.String(), ""
+	q.all = b.String()
+	return ""
 }
 
 type anthropicUsage struct {
@@ -145,20 +197,15 @@ type anthropicUsage struct {
 	ServiceTier              string `json:"service_tier"`
 }
 
-type anthropicText struct {
-	Type string `json:"type"`
-	Text string `json:"text"`
-}
-
 type anthropicMessage struct {
-	ID           string          `json:"id"`
-	Type         string          `json:"type"`
-	Role         string          `json:"role"`
-	Model        string          `json:"model"`
-	Content      []anthropicText `json:"content"`
-	StopReason   *string         `json:"stop_reason"`
-	StopSequence *string         `json:"stop_sequence"`
-	Usage        anthropicUsage  `json:"usage"`
+	ID           string           `json:"id"`
+	Type         string           `json:"type"`
+	Role         string           `json:"role"`
+	Model        string           `json:"model"`
+	Content      []anthropicBlock `json:"content"`
+	StopReason   *string          `json:"stop_reason"`
+	StopSequence *string          `json:"stop_sequence"`
+	Usage        anthropicUsage   `json:"usage"`
 }
 
 func (a anthropicAPI) handleMessages() http.Handler {
@@ -172,105 +219,45 @@ func (a anthropicAPI) handleMessages() http.Handler {
 			return
 		}
 		bad := func(msg string) { a.writeError(w, apiError{Status: http.StatusBadRequest, Message: msg}) }
-		var req anthropicRequest
-		if err := json.Unmarshal(body, &req); err != nil {
-			if field, msg := jsonProblem(err); field != "" {
-				bad(field + ": " + msg)
-			} else {
-				bad("There was an issue with your request body: " + msg)
-			}
-			return
-		}
-		switch {
-		case req.Model == nil || *req.Model == "":
-			bad("model: Field required")
-			return
-		case req.MaxTokens == nil:
-			bad("max_tokens: Field required")
-			return
-		case *req.MaxTokens < 0:
-			bad("max_tokens: Input should be greater than or equal to 0")
-			return
-		}
-		prompt, all, problem := anthropicPrompt(&req)
+		q, problem := decodeAnthropic(body, true)
 		if problem != "" {
 			bad(problem)
 			return
 		}
-		model := *req.Model
-		d, ok := a.faults(w, r, model, req.Stream)
+		// max_tokens 0 only warms the prompt cache on the real API: no text comes back.
+		rep := reply{cut: true}
+		if q.maxTokens > 0 {
+			var err error
+			if rep, err = a.s.answer(q.ask); err != nil {
+				bad("tools: " + err.Error())
+				return
+			}
+		}
+		d, ok := a.faults(w, r, q.model, q.stream)
 		if !ok {
 			return
 		}
-		// max_tokens 0 only warms the prompt cache on the real API: no text comes back.
-		text, cut := "", true
-		if *req.MaxTokens > 0 {
-			text, cut = limit(Answer(model, prompt), *req.MaxTokens)
-		}
 		stop := "end_turn"
-		if cut {
+		switch {
+		case len(rep.calls) > 0:
+			stop = "tool_use"
+		case rep.cut:
 			stop = "max_tokens"
 		}
 		msg := anthropicMessage{
-			ID: a.s.newID("msg_"), Type: "message", Role: "assistant", Model: model,
-			Content:    []anthropicText{{Type: "text", Text: text}},
-			StopReason: &stop,
-			Usage:      anthropicUsage{InputTokens: Tokens(all), OutputTokens: Tokens(text), ServiceTier: "standard"},
+			ID: a.s.newID("msg_"), Type: "message", Role: "assistant", Model: q.model, StopReason: &stop,
+			Usage: anthropicUsage{InputTokens: Tokens(q.all + anthropicToolText(q.tools)), OutputTokens: Tokens(rep.completionText()), ServiceTier: "standard"},
 		}
-		if req.Stream {
+		if len(rep.calls) == 0 {
+			msg.Content = []anthropicBlock{textBlock(rep.text)}
+		}
+		for _, c := range rep.calls {
+			msg.Content = append(msg.Content, anthropicBlock{Type: "tool_use", ID: a.s.newID("toolu_"), Name: c.name, Input: c.args})
+		}
+		if q.stream {
 			a.stream(w, r, d, msg)
 			return
 		}
 		a.respond(w, d, msg)
 	})
-}
-
-// stream sends a message as message_start, content_block_start, ping, content_block_delta...,
-// content_block_stop, message_delta and message_stop events.
-func (a anthropicAPI) stream(w http.ResponseWriter, r *http.Request, d fault.Decision, msg anthropicMessage) {
-	text, stop, usage := msg.Content[0].Text, msg.StopReason, msg.Usage
-	start := msg
-	start.Content = []anthropicText{}
-	start.StopReason = nil
-	start.Usage.OutputTokens = 1
-
-	// Structs rather than maps keep "type" first, as the real API writes it.
-	type event struct {
-		Type         string            `json:"type"`
-		Message      *anthropicMessage `json:"message,omitempty"`
-		Index        *int              `json:"index,omitempty"`
-		ContentBlock *anthropicText    `json:"content_block,omitempty"`
-		Delta        any               `json:"delta,omitempty"`
-		Usage        any               `json:"usage,omitempty"`
-	}
-	type textDelta struct {
-		Type string `json:"type"`
-		Text string `json:"text"`
-	}
-	type stopDelta struct {
-		StopReason   string  `json:"stop_reason"`
-		StopSequence *string `json:"stop_sequence"`
-	}
-	zero := 0
-	st := a.startStream(w, r, d, false)
-	ok := st.send("message_start", event{Type: "message_start", Message: &start}) &&
-		st.send("content_block_start", event{Type: "content_block_start", Index: &zero, ContentBlock: &anthropicText{Type: "text"}}) &&
-		st.send("ping", event{Type: "ping"})
-	if !ok {
-		return
-	}
-	more := st.deltas(tokens(text), func(tok string) bool {
-		return st.send("content_block_delta", event{Type: "content_block_delta", Index: &zero, Delta: textDelta{"text_delta", tok}})
-	}, func() bool {
-		return st.send("error", anthropicError(529, a.msgOverloaded))
-	})
-	if !more {
-		return
-	}
-	ok = st.send("content_block_stop", event{Type: "content_block_stop", Index: &zero}) &&
-		st.send("message_delta", event{Type: "message_delta", Delta: stopDelta{StopReason: *stop},
-			Usage: map[string]int{"output_tokens": usage.OutputTokens}})
-	if ok && st.terminate() {
-		st.send("message_stop", event{Type: "message_stop"})
-	}
 }

@@ -68,6 +68,20 @@ func FuzzRequestBodies(f *testing.F) {
 		`{"model":null,"messages":null}`,
 		`{"model":"x","messages":[{"role":"user","content":{"a":1}}],"max_tokens":-1}`,
 		`{"model":"x","max_tokens":0,"messages":[{"role":"assistant","content":null}]}`,
+		`{"model":"gpt-4o","n":2,"messages":[{"role":"user","content":"weather"}],"tool_choice":"required","parallel_tool_calls":false,"tools":[{"type":"function","function":{"name":"get_weather","strict":true,"parameters":{"type":"object","properties":{"city":{"type":"string","enum":["a","b"]}},"required":["city"],"additionalProperties":false}}}]}`,
+		`{"model":"gpt-4o","messages":[{"role":"user","content":"x"}],"tool_choice":{"type":"function","function":{"name":"f"}},"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"n":{"$ref":"#/$defs/N"}},"$defs":{"N":{"type":"integer","minimum":3,"maximum":2}}}}}]}`,
+		`{"model":"gpt-4o","messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema","json_schema":{"name":"o","strict":true,"schema":{"type":"object","properties":{"a":{"type":"array","items":{"type":"string"}}},"required":["a"],"additionalProperties":false}}}}`,
+		`{"model":"gpt-4o","messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema","json_schema":{"name":"o","schema":{"type":"nonsense","properties":7}}}}`,
+		`{"model":"gpt-4o","messages":[{"role":"user","content":"x"},{"role":"assistant","content":null,"tool_calls":[]},{"role":"tool","tool_call_id":"c","content":"21"}],"stream":true}`,
+		`{"model":"text-embedding-3-small","input":["a cat",""],"dimensions":3,"encoding_format":"base64"}`,
+		`{"model":"text-embedding-ada-002","input":[[1,2,3],[4]]}`,
+		`{"model":"claude-3-opus-20240229","max_tokens":50,"tool_choice":{"type":"any","disable_parallel_tool_use":true},"tools":[{"name":"get_weather","input_schema":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}],"messages":[{"role":"user","content":"weather"}],"stream":true}`,
+		`{"model":"claude-3-opus-20240229","max_tokens":50,"messages":[{"role":"user","content":"w"},{"role":"assistant","content":[{"type":"tool_use","id":"t","name":"f","input":{}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":[{"type":"text","text":"21"}]}]}]}`,
+		`{"contents":[{"role":"user","parts":[{"text":"weather"}]}],"tools":[{"functionDeclarations":[{"name":"get_weather","parameters":{"type":"OBJECT","properties":{"city":{"type":"STRING","nullable":true,"minLength":"2"}},"required":["city"]}}]}],"toolConfig":{"functionCallingConfig":{"mode":"ANY","allowedFunctionNames":["get_weather"]}}}`,
+		`{"contents":[{"role":"user","parts":[{"text":"x"}]},{"role":"model","parts":[{"functionCall":{"name":"f","args":{}}}]},{"role":"user","parts":[{"functionResponse":{"name":"f","response":{"t":1}}}]}],"generationConfig":{"responseMimeType":"application/json","responseJsonSchema":{"type":"object","properties":{"a":{"type":"integer"}},"required":["a"]}}}`,
+		`{"requests":[{"model":"models/text-embedding-004","content":{"parts":[{"text":"a cat"}]},"outputDimensionality":8}],"content":{"parts":[{"text":"x"}]}}`,
+		`{"model":"gpt-4o","instructions":"x","input":[{"role":"user","content":[{"type":"input_text","text":"weather"}]},{"type":"function_call_output","call_id":"c","output":"21"}],"tools":[{"type":"function","name":"f","parameters":{"type":"object"}}],"stream":true}`,
+		`{"model":"gpt-4o","input":"x","max_output_tokens":16,"text":{"format":{"type":"json_schema","name":"o","schema":{"type":"object","properties":{"a":{"type":"string"}},"required":["a"],"additionalProperties":false},"strict":true}}}`,
 		`[]`, `null`, `"str"`, `{`, ``, "\x00\xff",
 	} {
 		f.Add([]byte(seed))
@@ -78,13 +92,14 @@ func FuzzRequestBodies(f *testing.F) {
 		headers  map[string]string
 		errShape func(map[string]any) bool
 	}{
-		{"/openai/v1/chat/completions", map[string]string{"Authorization": "Bearer k"}, func(b map[string]any) bool {
-			e, ok := b["error"].(map[string]any)
-			_, hasParam := e["param"]
-			_, hasCode := e["code"]
-			return ok && e["message"] != nil && e["type"] != nil && hasParam && hasCode
-		}},
+		{"/openai/v1/chat/completions", map[string]string{"Authorization": "Bearer k"}, openaiErrShape},
+		{"/openai/v1/responses", map[string]string{"Authorization": "Bearer k"}, openaiErrShape},
+		{"/openai/v1/embeddings", map[string]string{"Authorization": "Bearer k"}, openaiErrShape},
 		{"/anthropic/v1/messages", map[string]string{"x-api-key": "k", "anthropic-version": "2023-06-01"}, func(b map[string]any) bool {
+			e, ok := b["error"].(map[string]any)
+			return ok && b["type"] == "error" && e["type"] != nil && e["message"] != nil
+		}},
+		{"/anthropic/v1/messages/count_tokens", map[string]string{"x-api-key": "k", "anthropic-version": "2023-06-01"}, func(b map[string]any) bool {
 			e, ok := b["error"].(map[string]any)
 			return ok && b["type"] == "error" && e["type"] != nil && e["message"] != nil
 		}},
@@ -92,6 +107,9 @@ func FuzzRequestBodies(f *testing.F) {
 			e, ok := b["error"].(map[string]any)
 			return ok && e["code"] != nil && e["message"] != nil && e["status"] != nil
 		}},
+		{"/gemini/v1beta/models/text-embedding-004:batchEmbedContents", map[string]string{"x-goog-api-key": "k"}, googleErrShape},
+		{"/gemini/v1/models/text-embedding-004:embedContent", map[string]string{"x-goog-api-key": "k"}, googleErrShape},
+		{"/gemini/v1/models/gemini-1.5-pro:countTokens", map[string]string{"x-goog-api-key": "k"}, googleErrShape},
 		{"/gemini/v1beta/models/gemini-1.5-pro:generateContent", map[string]string{"x-goog-api-key": "k"}, func(b map[string]any) bool {
 			e, ok := b["error"].(map[string]any)
 			return ok && e["code"] != nil && e["message"] != nil && e["status"] != nil
@@ -117,4 +135,18 @@ func FuzzRequestBodies(f *testing.F) {
 			}
 		}
 	})
+}
+
+// openaiErrShape reports whether b is an OpenAI error body.
+func openaiErrShape(b map[string]any) bool {
+	e, ok := b["error"].(map[string]any)
+	_, hasParam := e["param"]
+	_, hasCode := e["code"]
+	return ok && e["message"] != nil && e["type"] != nil && hasParam && hasCode
+}
+
+// googleErrShape reports whether b is a Google API error body.
+func googleErrShape(b map[string]any) bool {
+	e, ok := b["error"].(map[string]any)
+	return ok && e["code"] != nil && e["message"] != nil && e["status"] != nil
 }

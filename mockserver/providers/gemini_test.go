@@ -179,7 +179,7 @@ func TestGeminiErrors(t *testing.T) {
 		{"MalformedJSON", "gemini-1.5-pro:generateContent", `{"contents": [`, key, 400, "INVALID_ARGUMENT", "Invalid JSON payload"},
 		{"MissingContents", "gemini-1.5-pro:generateContent", map[string]any{}, key, 400, "INVALID_ARGUMENT", "contents is not specified"},
 		{"MissingModel", ":generateContent", geminiBody("x"), key, 400, "INVALID_ARGUMENT", "model name"},
-		{"UnknownMethod", "gemini-1.5-pro:embedContent", geminiBody("x"), key, 404, "NOT_FOUND", "Invalid URL"},
+		{"UnknownMethod", "gemini-1.5-pro:tuneModel", geminiBody("x"), key, 404, "NOT_FOUND", "Invalid URL"},
 		{"Overloaded", "gemini-overloaded:generateContent", geminiBody("x"), key, 503, "UNAVAILABLE", "overloaded"},
 		{"RateLimit", "gemini-limited:generateContent", geminiBody("x"), key, 429, "RESOURCE_EXHAUSTED", "exhausted"},
 	}

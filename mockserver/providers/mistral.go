@@ -7,60 +7,24 @@ import (
 	table "github.com/ultra-kit/ultra/internal/provider"
 )
 
-// mistralAPI mocks the Mistral chat completions and models APIs under /mistral/v1. Mistral's chat API
-// is OpenAI-shaped, so the chat handler is the OpenAI mock's, answering in Mistral's error format.
-type mistralAPI struct{ *provider }
-
-func (s *Server) mistral() mistralAPI {
-	return mistralAPI{&provider{
-		s: s, name: table.Mistral, idHeader: "mistral-correlation-id", idPrefix: "",
-		writeError: writeMistralError, overloaded: http.StatusServiceUnavailable,
-		msgMissingKey: "Unauthorized",
-		msgBadKey:     "Unauthorized: invalid API key %s",
-		msgRateLimit:  "Requests rate limit exceeded",
-		msgOverloaded: "Service unavailable: the model is overloaded, please retry later",
-		msgFail:       "Internal server error",
-	}}
-}
-
-// mistralModels is what GET /models lists.
-var mistralModels = [...]struct {
-	ID      string
-	Created int64
-}{
-	{"mistral-large-latest", 1731628800}, {"mistral-small-latest", 1726704000}, {"open-mistral-nemo", 1721001600},
-}
-
-func (a mistralAPI) endpoints() []route {
-	return []route{{"POST", "/chat/completions", openaiAPI(a).handleChat()}, {"GET", "/models", a.handleModels()}}
-}
-
-func (a mistralAPI) handleModels() http.Handler {
-	type model struct {
-		ID      string `json:"id"`
-		Object  string `json:"object"`
-		Created int64  `json:"created"`
-		OwnedBy string `json:"owned_by"`
-	}
-	type list struct {
-		Object string  `json:"object"`
-		Data   []model `json:"data"`
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a.begin(w)
-		if !a.authorize(w, bearer(r)) {
-			return
-		}
-		d, ok := a.faults(w, r, "", false)
-		if !ok {
-			return
-		}
-		out := list{Object: "list", Data: make([]model, 0, len(mistralModels))}
-		for _, m := range mistralModels {
-			out.Data = append(out.Data, model{ID: m.ID, Object: "model", Created: m.Created, OwnedBy: "mistralai"})
-		}
-		a.respond(w, d, out)
-	})
+// mistral mocks Mistral's API under /mistral/v1. It is OpenAI-shaped, so it is the OpenAI-compatible
+// mock (chat with tools and structured output, embeddings, models) with Mistral's models, request-id
+// header and error format.
+func (s *Server) mistral() openaiAPI {
+	return openaiAPI{ownedBy: "mistralai", embedDims: map[string]int{"mistral-embed": 1024}, embedDefault: 1024,
+		models: []openaiModel{
+			{"mistral-large-latest", 1731628800}, {"mistral-small-latest", 1726704000}, {"open-mistral-nemo", 1721001600},
+			{"mistral-embed", 1704067200},
+		},
+		provider: &provider{
+			s: s, name: table.Mistral, idHeader: "mistral-correlation-id", idPrefix: "",
+			writeError: writeMistralError, overloaded: http.StatusServiceUnavailable,
+			msgMissingKey: "Unauthorized",
+			msgBadKey:     "Unauthorized: invalid API key %s",
+			msgRateLimit:  "Requests rate limit exceeded",
+			msgOverloaded: "Service unavailable: the model is overloaded, please retry later",
+			msgFail:       "Internal server error",
+		}}
 }
 
 // writeMistralError writes {"object":"error","message","type","param","code"}, Mistral's error body.

@@ -42,6 +42,16 @@ func TestOpenAIResponsesMatchSpec(t *testing.T) {
 	}{
 		{"ChatCompletion", "POST", "/chat/completions", chat("gpt-4o", nil), 200},
 		{"ChatCompletionCut", "POST", "/chat/completions", chat("gpt-4o", map[string]any{"max_completion_tokens": 2}), 200},
+		{"ToolCalls", "POST", "/chat/completions", chat("gpt-4o", map[string]any{"tool_choice": "required", "n": 2,
+			"tools": []any{map[string]any{"type": "function", "function": map[string]any{"name": "get_weather", "parameters": json.RawMessage(weatherSchema)}}}}), 200},
+		{"Structured", "POST", "/chat/completions", chat("gpt-4o", map[string]any{"response_format": map[string]any{"type": "json_schema",
+			"json_schema": map[string]any{"name": "order", "strict": true, "schema": json.RawMessage(orderSchema)}}}), 200},
+		{"Embeddings", "POST", "/embeddings", map[string]any{"model": "text-embedding-3-small", "input": []string{"a cat", "a dog"}, "dimensions": 64}, 200},
+		{"Responses", "POST", "/responses", map[string]any{"model": "gpt-4o", "instructions": "Be brief.", "input": "Hello!"}, 200},
+		{"ResponsesFunctionCall", "POST", "/responses", map[string]any{"model": "gpt-4o", "tool_choice": "required", "input": []any{map[string]any{"role": "user", "content": "weather"}},
+			"tools": []any{map[string]any{"type": "function", "name": "get_weather", "strict": true, "parameters": json.RawMessage(weatherSchema)}}}, 200},
+		{"ResponsesJSONSchema", "POST", "/responses", map[string]any{"model": "gpt-4o", "input": "order",
+			"text": map[string]any{"format": map[string]any{"type": "json_schema", "name": "order", "strict": true, "schema": json.RawMessage(orderSchema)}}}, 200},
 		{"RateLimited", "POST", "/chat/completions", chat("gpt-limited", nil), 429},
 		{"ListModels", "GET", "/models", nil, 200},
 	}
@@ -70,39 +80,53 @@ func TestOpenAIResponsesMatchSpec(t *testing.T) {
 		})
 	}
 
-	// The document describes the stream only as text/event-stream; check every chunk carries the
-	// fields CreateChatCompletionStreamResponse requires.
-	t.Run("StreamChunks", func(t *testing.T) {
-		resp, data := call(t, srv.Client(), "POST", srv.URL+"/openai/v1/chat/completions",
-			chat("gpt-4o", map[string]any{"stream": true, "stream_options": map[string]any{"include_usage": true}}),
-			map[string]string{"Authorization": "Bearer sk-test"})
-		if resp.StatusCode != 200 {
-			t.Fatalf("expected 200, got %d", resp.StatusCode)
+	streams := map[string]map[string]any{
+		"StreamChunks": chat("gpt-4o", map[string]any{"stream": true, "stream_options": map[string]any{"include_usage": true}}),
+		"ToolCallStreamChunks": chat("gpt-4o", map[string]any{"stream": true, "stream_options": map[string]any{"include_usage": true},
+			"tool_choice": "required", "tools": []any{map[string]any{"type": "function", "function": map[string]any{"name": "get_weather", "parameters": json.RawMessage(weatherSchema)}}}}),
+	}
+	for name, body := range streams {
+		t.Run(name, func(t *testing.T) { checkChunks(t, srv, body) })
+	}
+}
+
+// checkChunks streams body and checks every chunk carries the fields CreateChatCompletionStreamResponse
+// requires (the document describes the stream only as text/event-stream), tool-call deltas their
+// index, and that the usage chunk with empty choices comes before [DONE].
+func checkChunks(t *testing.T, srv *httptest.Server, body map[string]any) {
+	resp, data := call(t, srv.Client(), "POST", srv.URL+"/openai/v1/chat/completions", body, map[string]string{"Authorization": "Bearer sk-test"})
+	if resp.StatusCode != 200 {
+		t.Fatalf("expected 200, got %d", resp.StatusCode)
+	}
+	events := sseData(t, data)
+	if string(events[len(events)-1]) != "[DONE]" {
+		t.Fatalf("expected data: [DONE] last, got %q", events[len(events)-1])
+	}
+	for _, ev := range events[:len(events)-1] {
+		chunk := decode(t, ev)
+		for _, k := range []string{"id", "choices", "created", "model", "object"} {
+			if _, ok := chunk[k]; !ok {
+				t.Errorf("chunk lacks required %q: %s", k, ev)
+			}
 		}
-		events := sseData(t, data)
-		if string(events[len(events)-1]) != "[DONE]" {
-			t.Fatalf("expected data: [DONE] last, got %q", events[len(events)-1])
+		if chunk["object"] != "chat.completion.chunk" {
+			t.Errorf("expected object chat.completion.chunk, got %v", chunk["object"])
 		}
-		for _, ev := range events[:len(events)-1] {
-			chunk := decode(t, ev)
-			for _, k := range []string{"id", "choices", "created", "model", "object"} {
-				if _, ok := chunk[k]; !ok {
-					t.Errorf("chunk lacks required %q: %s", k, ev)
+		for _, c := range chunk["choices"].([]any) {
+			for _, k := range []string{"delta", "finish_reason", "index"} {
+				if _, ok := c.(map[string]any)[k]; !ok {
+					t.Errorf("choice lacks required %q: %s", k, ev)
 				}
 			}
-			if chunk["object"] != "chat.completion.chunk" {
-				t.Errorf("expected object chat.completion.chunk, got %v", chunk["object"])
-			}
-			for _, c := range chunk["choices"].([]any) {
-				for _, k := range []string{"delta", "finish_reason", "index"} {
-					if _, ok := c.(map[string]any)[k]; !ok {
-						t.Errorf("choice lacks required %q: %s", k, ev)
-					}
+			calls, _ := dig(c, "delta", "tool_calls").([]any)
+			for _, tc := range calls {
+				if _, ok := tc.(map[string]any)["index"].(float64); !ok {
+					t.Errorf("tool call delta lacks its index: %s", ev)
 				}
 			}
 		}
-		if !strings.Contains(string(events[len(events)-2]), `"choices":[]`) {
-			t.Errorf("expected the usage chunk with empty choices before [DONE], got %s", events[len(events)-2])
-		}
-	})
+	}
+	if !strings.Contains(string(events[len(events)-2]), `"choices":[]`) {
+		t.Errorf("expected the usage chunk with empty choices before [DONE], got %s", events[len(events)-2])
+	}
 }

@@ -53,13 +53,19 @@ func (s *Server) routes() {
 }
 
 func (a openaiAPI) endpoints() []route {
-	return []route{{"POST", "/chat/completions", a.handleChat()}, {"GET", "/models", a.handleModels()}}
+	rs := []route{{"POST", "/chat/completions", a.handleChat()}, {"POST", "/embeddings", a.handleEmbeddings()},
+		{"GET", "/models", a.handleModels()}}
+	if a.responses != nil {
+		rs = append(rs, route{"POST", "/responses", a.handleResponses()}, route{"GET", "/responses/{id}", a.handleGetResponse()})
+	}
+	return rs
 }
 
 func (a anthropicAPI) endpoints() []route {
-	return []route{{"POST", "/messages", a.handleMessages()}, {"GET", "/models", a.handleModels()}}
+	return []route{{"POST", "/messages", a.handleMessages()}, {"POST", "/messages/count_tokens", a.handleCountTokens()},
+		{"GET", "/models", a.handleModels()}}
 }
 
 func (a geminiAPI) endpoints() []route {
-	return []route{{"POST", "/models/{action}", a.handleGenerate()}, {"GET", "/models", a.handleModels()}}
+	return []route{{"POST", "/models/{action}", a.handleModelAction()}, {"GET", "/models", a.handleModels()}}
 }

@@ -46,7 +46,9 @@ type Server struct {
 	faults *fault.Set
 	log    *slog.Logger
 
-	ids *requestid.Source
+	ids       *requestid.Source
+	schemas   *schemas       // compiled caller schemas (tool parameters, structured output)
+	responses *responseStore // OpenAI Responses API responses kept for GET /responses/{id}
 
 	closeOnce sync.Once
 	closing   chan struct{}
@@ -55,12 +57,14 @@ type Server struct {
 // New builds the provider mocks from cfg (see Config for what zero values mean).
 func New(cfg Config) *Server {
 	s := &Server{
-		mux:     http.NewServeMux(),
-		keys:    map[string]map[string]bool{},
-		faults:  cfg.Faults,
-		log:     cfg.Logger,
-		ids:     requestid.NewSource(),
-		closing: make(chan struct{}),
+		mux:       http.NewServeMux(),
+		keys:      map[string]map[string]bool{},
+		faults:    cfg.Faults,
+		log:       cfg.Logger,
+		ids:       requestid.NewSource(),
+		schemas:   &schemas{},
+		responses: &responseStore{},
+		closing:   make(chan struct{}),
 	}
 	if s.faults == nil {
 		s.faults = &fault.Set{}

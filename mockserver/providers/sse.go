@@ -68,18 +68,23 @@ func (st *stream) end() {
 	}
 }
 
-// deltas sends one event per token through send, paced by the stream (TTFT before the first,
+// deltas sends one event per token through send (see steps).
+func (st *stream) deltas(toks []string, send func(tok string) bool, sendError func() bool) bool {
+	return st.steps(len(toks), func(i int) bool { return send(toks[i]) }, sendError)
+}
+
+// steps sends n paced events, the i-th through send(i), paced by the stream (TTFT before the first,
 // InterToken between the others). Halfway through it lets the stream break under a stream_error
 // (sending sendError's event), stream_drop or truncate fault. It reports whether the stream should
 // go on to its closing events.
-func (st *stream) deltas(toks []string, send func(tok string) bool, sendError func() bool) bool {
-	mid := (len(toks) + 1) / 2
-	for i, tok := range toks {
+func (st *stream) steps(n int, send func(i int) bool, sendError func() bool) bool {
+	mid := (n + 1) / 2
+	for i := range n {
 		if !st.st.Wait(i) {
 			st.p.s.log.Debug("provider stream: client went away", "provider", st.p.name)
 			return false
 		}
-		if !send(tok) {
+		if !send(i) {
 			return false
 		}
 		if i+1 == mid && st.st.Break(func() { sendError() }) {

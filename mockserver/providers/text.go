@@ -37,18 +37,22 @@ var findings = [...]string{
 // Answer returns the mock's deterministic reply to prompt from model: the model name in brackets, a
 // short quote of the prompt, and two or three sentences chosen by a hash of the model and the prompt,
 // so the same request always gets the same answer and different models visibly answer differently.
-func Answer(model, prompt string) string {
+func Answer(model, prompt string) string { return answerSalted(model, prompt, prompt) }
+
+// answerSalted is Answer quoting shown, its sentences chosen by a hash of model and hashed (another
+// choice of the same request hashes the prompt with its index).
+func answerSalted(model, shown, hashed string) string {
 	h := fnv.New64a()
 	h.Write([]byte(model))
 	h.Write([]byte{0})
-	h.Write([]byte(prompt))
+	h.Write([]byte(hashed))
 	x := h.Sum64()
 
 	var b strings.Builder
 	b.WriteString("[")
 	b.WriteString(model)
 	b.WriteString("] ")
-	if q := quote(prompt, 8); q != "" {
+	if q := quote(shown, 8); q != "" {
 		b.WriteString("On \"")
 		b.WriteString(q)
 		b.WriteString("\": ")
