@@ -62,10 +62,13 @@ func (p *Proxy) routes() http.Handler {
 	mux.HandleFunc("GET /__admin/report", func(w http.ResponseWriter, r *http.Request) {
 		problem.WriteJSONLine(w, http.StatusOK, p.Summary())
 	})
+	mux.HandleFunc("GET /__admin/coverage", func(w http.ResponseWriter, r *http.Request) {
+		problem.WriteJSONLine(w, http.StatusOK, p.Coverage())
+	})
 	mux.Handle("GET /__admin/metrics", promhttp.HandlerFor(p.metrics.reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/__admin/", func(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, problem.Problem{Type: problem.TypeURI("not_found"), Title: "No such admin endpoint", Status: http.StatusNotFound,
-			Code: "not_found", Detail: fmt.Sprintf("%s %s: no such admin endpoint (see /__admin/health, requests, report, metrics)", r.Method, r.URL.Path)})
+			Code: "not_found", Detail: fmt.Sprintf("%s %s: no such admin endpoint (see /__admin/health, requests, report, coverage, metrics)", r.Method, r.URL.Path)})
 	})
 	return mux
 }

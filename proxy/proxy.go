@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ultra-kit/ultra/internal/coverage"
 	"github.com/ultra-kit/ultra/internal/ring"
 	"github.com/ultra-kit/ultra/spec"
 )
@@ -77,6 +78,7 @@ type Proxy struct {
 	journal *ring.Ring[Exchange]
 	tally   *tally
 	metrics *metrics
+	cov     *coverage.Recorder
 	admin   http.Handler
 }
 
@@ -109,7 +111,7 @@ func New(cfg Config) (*Proxy, error) {
 		cfg.Transport = t
 	}
 	p := &Proxy{cfg: cfg, log: cfg.Logger, journal: ring.New[Exchange](cfg.JournalSize, DefaultJournalSize),
-		tally: newTally(cfg.Doc), metrics: newMetrics()}
+		tally: newTally(cfg.Doc), metrics: newMetrics(), cov: coverage.New("proxy", coverage.Mount{Doc: cfg.Doc})}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
@@ -241,10 +243,22 @@ func (p *Proxy) finish(f *flight) {
 	p.journal.Add(j)
 	p.tally.add(&j)
 	p.metrics.observe(&j)
+	if x.UpstreamStatus != 0 || x.Blocked {
+		// what the service was asked and answered; a blocked request reached no service
+		cx := coverage.Exchange{Method: x.Method, Path: x.Path, RawQuery: x.Query, Header: x.Request.Header, Body: f.reqBody,
+			Status: x.UpstreamStatus, ContentType: x.Response.Header.Get("Content-Type")}
+		if x.UpstreamStatus == 0 {
+			cx.ContentType = ""
+		}
+		p.cov.Record(cx)
+	}
 	if p.cfg.Observe != nil {
 		p.cfg.Observe(&j, f.reqBody, f.respBody)
 	}
 }
+
+// Coverage is the coverage of the document by the traffic so far (GET /__admin/coverage).
+func (p *Proxy) Coverage() *coverage.Report { return p.cov.Report() }
 
 func (p *Proxy) journalMessage(h http.Header, body []byte, truncated bool) Message {
 	m := Message{Header: p.cfg.Redact.Header(h), Truncated: truncated}

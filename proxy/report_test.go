@@ -82,6 +82,10 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("metrics lack %s:\n%s", want, got.body)
 		}
 	}
+	cov := do(t, "GET", srv.URL+"/__admin/coverage", "")
+	if !strings.Contains(cov.body, `"operation_id":"getPet","method":"GET","path":"/pets/{petId}","requests":1,"responses":[{"status":"200","seen":1`) {
+		t.Errorf("coverage:\n%s", cov.body)
+	}
 	if got := do(t, "GET", srv.URL+"/__admin/nope", ""); got.status != 404 || !strings.Contains(got.body, "not_found") {
 		t.Errorf("unknown admin endpoint: %d %s", got.status, got.body)
 	}

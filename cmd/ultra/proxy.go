@@ -21,6 +21,7 @@ const proxyShutdownTimeout = 10 * time.Second
 
 type proxyFlags struct {
 	specFile, target, addr, mode, junit, logFormat string
+	coverage                                       *string
 	reports, redact                                listFlag
 	annotate, failOnViolation                      bool
 	journalSize                                    int
@@ -39,6 +40,7 @@ func runProxy(ctx context.Context, args []string, e env) error {
 	fs.BoolVar(&f.failOnViolation, "fail-on-violation", false, "exit with status 1 when any exchange violated the contract")
 	fs.Var(&f.redact, "redact", "also redact this header, query parameter or body field `NAME` in the journal and reports; repeatable")
 	fs.IntVar(&f.journalSize, "journal-size", proxy.DefaultJournalSize, "exchanges kept at /__admin/requests")
+	f.coverage = coverageFlag(fs)
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -71,6 +73,11 @@ func runProxy(ctx context.Context, args []string, e env) error {
 			hs.Close()
 		}
 		cancel()
+	}
+	if *f.coverage != "" {
+		if err := writeFile(*f.coverage, p.Coverage().Write); err != nil {
+			return usageErr("proxy: --coverage: %v", err)
+		}
 	}
 	return f.finish(e, p.Summary(), serveErr)
 }
