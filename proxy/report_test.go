@@ -2,6 +2,7 @@ package proxy_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"net/http"
 	"os"
@@ -115,4 +116,9 @@ func TestRedactor(t *testing.T) {
 	if got := string(rd.Body("application/json", []byte(`{"name":"n"}`))); got != `{"name":"n"}` {
 		t.Errorf("a body without secrets changed: %s", got)
 	}
+}
+
+func toJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }

@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -24,7 +26,8 @@ type proxyFlags struct {
 	coverage                                       *string
 	reports, redact                                listFlag
 	annotate, failOnViolation                      bool
-	journalSize                                    int
+	journalSize, recordMax                         int
+	record                                         string
 }
 
 func runProxy(ctx context.Context, args []string, e env) error {
@@ -41,6 +44,8 @@ func runProxy(ctx context.Context, args []string, e env) error {
 	fs.Var(&f.redact, "redact", "also redact this header, query parameter or body field `NAME` in the journal and reports; repeatable")
 	fs.IntVar(&f.journalSize, "journal-size", proxy.DefaultJournalSize, "exchanges kept at /__admin/requests")
 	f.coverage = coverageFlag(fs)
+	fs.StringVar(&f.record, "record", "", "record what passes as named examples into a copy of the document in `DIR` (plus DIR/"+proxy.ExchangesFile+"), secrets redacted")
+	fs.IntVar(&f.recordMax, "record-max", 1, "with --record, the distinct exchanges kept per operation and status")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -48,6 +53,13 @@ func runProxy(ctx context.Context, args []string, e env) error {
 	cfg, err := f.config(e)
 	if err != nil {
 		return err
+	}
+	rec, err := f.recorder(cfg)
+	if err != nil {
+		return err
+	}
+	if rec != nil {
+		cfg.Observe = rec.Observe
 	}
 	p, err := proxy.New(cfg)
 	if err != nil {
@@ -73,6 +85,9 @@ func runProxy(ctx context.Context, args []string, e env) error {
 			hs.Close()
 		}
 		cancel()
+	}
+	if err := closeRecorder(e, rec); err != nil {
+		return err
 	}
 	if *f.coverage != "" {
 		if err := writeFile(*f.coverage, p.Coverage().Write); err != nil {
@@ -102,6 +117,9 @@ func (f *proxyFlags) config(e env) (proxy.Config, error) {
 		if !ok || kind != "json" || file == "" {
 			return cfg, usageErr("proxy: --report wants json=FILE, got %q", r)
 		}
+	}
+	if f.recordMax < 1 {
+		return cfg, usageErr("proxy: --record-max must be at least 1, got %d", f.recordMax)
 	}
 	if f.journalSize < 1 {
 		return cfg, usageErr("proxy: --journal-size must be at least 1, got %d", f.journalSize)
@@ -148,6 +166,48 @@ func (f *proxyFlags) finish(e env, s proxy.Summary, serveErr error) error {
 	}
 	if f.failOnViolation && s.Violations > 0 {
 		return failed("proxy: %d exchanges violated the contract", s.Violations)
+	}
+	return nil
+}
+
+// recorder is the --record DIR recorder, nil without the flag.
+func (f *proxyFlags) recorder(cfg proxy.Config) (*proxy.Recorder, error) {
+	if f.record == "" {
+		return nil, nil
+	}
+	raw, name := ultra.Contract(), "openapi.yaml"
+	if f.specFile != "" {
+		var err error
+		if raw, err = os.ReadFile(f.specFile); err != nil {
+			return nil, usageErr("proxy: --spec: %v", err)
+		}
+		name = filepath.Base(f.specFile)
+	}
+	if abs, err := filepath.Abs(f.record); err == nil && f.specFile != "" {
+		if src, _ := filepath.Abs(f.specFile); filepath.Dir(src) == abs {
+			return nil, usageErr("proxy: --record %s would overwrite %s: record into another folder", f.record, f.specFile)
+		}
+	}
+	rec, err := proxy.NewRecorder(proxy.RecordConfig{Doc: cfg.Doc, Raw: raw, Dir: f.record, FileName: name, Max: f.recordMax, Redact: cfg.Redact})
+	if err != nil {
+		return nil, usageErr("proxy: %v", err)
+	}
+	return rec, nil
+}
+
+// closeRecorder writes the recorded document and says what was and was not recorded.
+func closeRecorder(e env, rec *proxy.Recorder) error {
+	if rec == nil {
+		return nil
+	}
+	res, err := rec.Close()
+	if err != nil {
+		return fmt.Errorf("proxy: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "ultra proxy: recorded %d examples into %s (raw exchanges in %s)\n", res.Examples, res.File,
+		filepath.Join(filepath.Dir(res.File), proxy.ExchangesFile))
+	for _, s := range res.Skipped {
+		fmt.Fprintf(e.stdout, "  not recorded: %s\n", s)
 	}
 	return nil
 }

@@ -1,9 +1,7 @@
 package coverage
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -97,18 +95,16 @@ func (r *Recorder) Record(x Exchange) {
 	if x.Status == 0 {
 		return
 	}
-	key, resp := documented(op, x.Status)
+	key, resp := Documented(op, x.Status)
 	if resp == nil {
 		c.undocumented[Undocumented{Status: x.Status, MediaType: baseType(x.ContentType)}]++
 		return
 	}
 	c.responses[key]++
 	mt := baseType(x.ContentType)
-	for _, m := range resp.MediaTypes {
-		if matches(m, mt) {
-			c.media[[2]string{key, m}]++
-			return
-		}
+	if m := MediaType(resp, x.ContentType); m != "" {
+		c.media[[2]string{key, m}]++
+		return
 	}
 	if mt != "" || len(resp.MediaTypes) > 0 {
 		c.undocumented[Undocumented{Status: x.Status, MediaType: mt}]++
@@ -165,8 +161,9 @@ func presentPointers(v any, prefix string, depth int) []string {
 	return out
 }
 
-// documented finds the response key covering status: the exact code, its range, then default.
-func documented(op *spec.Operation, status int) (string, *spec.Response) {
+// Documented finds the response covering status as the validator does: the exact code, its range,
+// then default. It returns the response's key ("200", "4XX", "default") and nil when none does.
+func Documented(op *spec.Operation, status int) (string, *spec.Response) {
 	code, rng := strconv.Itoa(status), strconv.Itoa(status/100)+"XX"
 	var byRange, byDefault *spec.Response
 	for i := range op.Responses {
@@ -198,6 +195,17 @@ func baseType(ct string) string {
 		return strings.ToLower(strings.TrimSpace(ct))
 	}
 	return mt
+}
+
+// MediaType is the documented media type of resp that covers a Content-Type, "" when none does.
+func MediaType(resp *spec.Response, contentType string) string {
+	mt := baseType(contentType)
+	for _, m := range resp.MediaTypes {
+		if matches(m, mt) {
+			return m
+		}
+	}
+	return ""
 }
 
 // matches reports whether a documented media type (maybe a range like text/* or */*) covers mt.
@@ -309,95 +317,3 @@ func (r *Recorder) operation(prefix string, op *spec.Operation) Operation {
 	return o
 }
 
-// Handler records every exchange next serves; streams and flushing pass through unchanged.
-func (r *Recorder) Handler(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		body := readBody(req)
-		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, req)
-		status := sw.status
-		if status == 0 {
-			status = http.StatusOK
-		}
-		r.Record(Exchange{Method: req.Method, Path: req.URL.Path, RawQuery: req.URL.RawQuery, Header: req.Header, Body: body,
-			Status: status, ContentType: w.Header().Get("Content-Type")})
-	})
-}
-
-func readBody(req *http.Request) []byte {
-	if req.Body == nil || req.Body == http.NoBody {
-		return nil
-	}
-	b, err := io.ReadAll(io.LimitReader(req.Body, maxBody+1))
-	req.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(bytes.NewReader(b), req.Body), req.Body}
-	if err != nil || len(b) > maxBody {
-		return nil
-	}
-	return b
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Flush() {
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// Transport records every exchange a client sends through base (nil: http.DefaultTransport). base
-// URL's path, when the documents' paths hang below it (http://host/v1), is cut from request paths.
-func (r *Recorder) Transport(base http.RoundTripper, baseURL string) http.RoundTripper {
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	prefix := ""
-	if u, err := url.Parse(baseURL); err == nil {
-		prefix = strings.TrimSuffix(u.Path, "/")
-	}
-	return roundTripper{r: r, base: base, prefix: prefix}
-}
-
-type roundTripper struct {
-	r      *Recorder
-	base   http.RoundTripper
-	prefix string
-}
-
-func (t roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
-	var body []byte
-	if req.GetBody != nil {
-		if rc, err := req.GetBody(); err == nil {
-			body, _ = io.ReadAll(io.LimitReader(rc, maxBody))
-			rc.Close()
-		}
-	}
-	resp, err := t.base.RoundTrip(req)
-	x := Exchange{Method: req.Method, Path: strings.TrimPrefix(req.URL.Path, t.prefix), RawQuery: req.URL.RawQuery, Header: req.Header, Body: body}
-	if err == nil {
-		x.Status, x.ContentType = resp.StatusCode, resp.Header.Get("Content-Type")
-	}
-	t.r.Record(x)
-	return resp, err
-}
