@@ -316,4 +316,3 @@ func (r *Recorder) operation(prefix string, op *spec.Operation) Operation {
 	}
 	return o
 }
-
