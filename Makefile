@@ -40,14 +40,15 @@ lint:
 
 ## check-imports: spec imports none of ours; gateway and mockserver never import each other; internal/ (the
 ## small leaves both servers share: problem, requestid, ...) imports at most spec, and the provider table
-## (internal/provider) and the curl writer (internal/curl) import nothing of ours
+## (internal/provider) and the curl writer (internal/curl) import nothing of ours; proxy imports only spec
+## and internal/
 check-imports:
 	@fail=0; mod=$$($(GO) list -m); \
 	for leaf in internal/provider internal/curl; do \
 	  ours=$$($(GO) list -deps ./$$leaf | grep "^$$mod/" | grep -v "^$$mod/$$leaf$$"); \
 	  if [ -n "$$ours" ]; then echo "$$leaf must import nothing of ours, imports: $$ours"; fail=1; fi; \
 	done; \
-	for rule in "spec:gateway mockserver harness verify" "gateway:mockserver harness verify" "mockserver:gateway harness verify" "verify:gateway mockserver harness" "internal:gateway mockserver harness verify cmd"; do \
+	for rule in "spec:gateway mockserver harness verify" "gateway:mockserver harness verify" "mockserver:gateway harness verify" "verify:gateway mockserver harness" "proxy:gateway mockserver harness verify cmd" "internal:gateway mockserver harness verify cmd"; do \
 	  pkg=$${rule%%:*}; \
 	  deps=$$($(GO) list -deps ./$$pkg/... 2>/dev/null); \
 	  for bad in $${rule#*:}; do \

@@ -1,9 +1,9 @@
 package mockserver
 
 import (
-	"sync"
 	"time"
 
+	"github.com/ultra-kit/ultra/internal/ring"
 	"github.com/ultra-kit/ultra/spec"
 )
 
@@ -24,49 +24,22 @@ type entry struct {
 	Fault       string                `json:"fault,omitempty"`
 }
 
-// journal is a bounded ring of the latest requests, so memory stays flat under load.
-type journal struct {
-	mu    sync.Mutex
-	ring  []entry
-	next  int // where the next entry goes
-	count int
-}
+// journal is the bounded ring of the latest requests (internal/ring, shared with the proxy).
+type journal struct{ r *ring.Ring[entry] }
 
-func newJournal(size int) *journal {
-	if size <= 0 {
-		size = defaultJournalSize
-	}
-	return &journal{ring: make([]entry, size)}
-}
+func newJournal(size int) *journal { return &journal{r: ring.New[entry](size, defaultJournalSize)} }
 
-func (j *journal) add(e entry) {
-	j.mu.Lock()
-	j.ring[j.next] = e
-	j.next = (j.next + 1) % len(j.ring)
-	if j.count < len(j.ring) {
-		j.count++
-	}
-	j.mu.Unlock()
-}
+func (j *journal) add(e entry) { j.r.Add(e) }
 
 // list returns the entries, newest first.
 func (j *journal) list() []entry {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	out := make([]entry, 0, j.count)
-	for i := 1; i <= j.count; i++ {
-		e := j.ring[(j.next-i+len(j.ring))%len(j.ring)]
-		if e.Errors == nil {
-			e.Errors = spec.ValidationErrors{}
+	out := j.r.List()
+	for i := range out {
+		if out[i].Errors == nil {
+			out[i].Errors = spec.ValidationErrors{}
 		}
-		out = append(out, e)
 	}
 	return out
 }
 
-func (j *journal) clear() {
-	j.mu.Lock()
-	clear(j.ring)
-	j.next, j.count = 0, 0
-	j.mu.Unlock()
-}
+func (j *journal) clear() { j.r.Clear() }

@@ -21,6 +21,7 @@ type featureFlags struct {
 	embedded, noColors         bool
 	listSteps, dryRun          bool
 	concurrency                int
+	coverage                   *string
 }
 
 func parseFeatureFlags(args []string, e env) (*featureFlags, error) {
@@ -35,6 +36,7 @@ func parseFeatureFlags(args []string, e env) (*featureFlags, error) {
 	fs.IntVar(&f.concurrency, "concurrency", 1, "scenarios run at once (fault-injecting scenarios need 1)")
 	fs.BoolVar(&f.noColors, "no-colors", false, "no ANSI colours in the output")
 	fs.BoolVar(&f.listSteps, "list-steps", false, "print every step with its pattern, an example and its group, and exit")
+	f.coverage = coverageFlag(fs)
 	fs.BoolVar(&f.dryRun, "dry-run", false, "parse the features and report undefined or ambiguous steps (exit 2 if any) without running them")
 	if err := parse(fs, args); err != nil {
 		return nil, err
@@ -90,10 +92,17 @@ func runFeatures(ctx context.Context, args []string, e env) error {
 	}
 	defer target.Close()
 
+	rec, client, err := featuresCoverage(*f.coverage, contract, target.BaseURL())
+	if err != nil {
+		return loadErr(err)
+	}
 	res, err := harness.Run(ctx, harness.Options{
 		Target: target, Tags: f.tags, Format: f.format, Output: e.stdout, Features: fsys, Paths: paths,
-		Concurrency: f.concurrency, NoColors: f.noColors, Contract: contract, Getenv: e.getenv,
+		Concurrency: f.concurrency, NoColors: f.noColors, Contract: contract, Getenv: e.getenv, HTTPClient: client,
 	})
+	if cerr := writeCoverage("features", *f.coverage, rec); cerr != nil {
+		return cerr
+	}
 	if err != nil {
 		return &exitError{code: 2, msg: "features: " + err.Error()}
 	}

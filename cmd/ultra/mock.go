@@ -13,6 +13,7 @@ import (
 	"time"
 
 	ultra "github.com/ultra-kit/ultra"
+	"github.com/ultra-kit/ultra/internal/coverage"
 	"github.com/ultra-kit/ultra/internal/memlimit"
 	"github.com/ultra-kit/ultra/internal/provider"
 	"github.com/ultra-kit/ultra/mockserver"
@@ -65,6 +66,7 @@ func runMock(ctx context.Context, args []string, e env) error {
 	memProfile := fs.String("memprofile", "", "write a heap profile to `FILE` at shutdown (for go tool pprof)")
 	stateful := fs.Bool("stateful", false, "keep what POST/PUT/PATCH create and answer reads, updates, deletes and lists from it (state at /__admin/state)")
 	stateLimit := fs.Int("state-limit", 1000, "with --stateful, the most resources kept (the oldest goes first)")
+	covFile := coverageFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -104,7 +106,12 @@ func runMock(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return fmt.Errorf("mock: %w", err)
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(handler, slog.LevelWarn)}
+	var served http.Handler = srv
+	rec := coverageRecorder("mock", *covFile, coverageMounts(cfg.Mounts)...)
+	if rec != nil {
+		served = rec.Handler(srv)
+	}
+	hs := &http.Server{Handler: served, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(handler, slog.LevelWarn)}
 	io.WriteString(e.stdout, startupMessage("http://"+ln.Addr().String(), cfg))
 	if *stateful {
 		writeUnpaired(e, srv.Unpaired())
@@ -123,7 +130,16 @@ func runMock(ctx context.Context, args []string, e env) error {
 	if err := stopProfiles(); err != nil {
 		return fmt.Errorf("mock: %w", err)
 	}
-	return nil
+	return writeCoverage("mock", *covFile, rec)
+}
+
+// coverageMounts are the served documents, for --coverage (a --watch reload is not followed).
+func coverageMounts(ms []mockserver.Mount) []coverage.Mount {
+	out := make([]coverage.Mount, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, coverage.Mount{Prefix: m.Prefix, Doc: m.Doc})
+	}
+	return out
 }
 
 // serveMock serves hs on ln until ctx ends, then closes srv (open streams and injected delays finish

@@ -57,6 +57,8 @@ func commands() []command {
 	return []command{
 		{"gateway", "run the Ultra API gateway (ULTRA_ADDR, default 127.0.0.1:8000)", runGateway},
 		{"mock", "serve any OpenAPI document and the LLM provider mocks (default 127.0.0.1:8086)", runMock},
+		{"proxy", "check live traffic against a contract: a validating reverse proxy (default 127.0.0.1:8087)", runProxy},
+		{"coverage", "merge coverage files from proxy, mock, verify and features into one table (and HTML, JSON)", runCoverage},
 		{"token", "mint a development or testing JWT for the configured key", runToken},
 		{"features", "run the embedded feature suites against a target", runFeatures},
 		{"verify", "check a live service against its contract with generated requests", runVerify},

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	ultra "github.com/ultra-kit/ultra"
+	"github.com/ultra-kit/ultra/internal/coverage"
 	"github.com/ultra-kit/ultra/spec"
 	"github.com/ultra-kit/ultra/verify"
 )
@@ -48,6 +49,7 @@ type verifyFlags struct {
 	seed                                                 *int64
 	maxExamples, concurrency                             *int
 	maxTime, timeout                                     *time.Duration
+	coverage                                             *string
 }
 
 func newVerifyFlags(e env) (*flag.FlagSet, *verifyFlags) {
@@ -73,6 +75,7 @@ func newVerifyFlags(e env) (*flag.FlagSet, *verifyFlags) {
 	f.report = fs.String("report", "", "write a report: 'json FILE' or json=FILE")
 	f.timeout = fs.Duration("timeout", 30*time.Second, "timeout of each request")
 	f.concurrency = fs.Int("concurrency", 2, "operations verified at once")
+	f.coverage = coverageFlag(fs)
 	return fs, f
 }
 
@@ -109,8 +112,15 @@ func runVerify(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	rec := coverageRecorder("verify", *f.coverage, coverage.Mount{Doc: doc})
+	if rec != nil {
+		opts.Client.Transport = rec.Transport(opts.Client.Transport, opts.Target)
+	}
 	fmt.Fprintf(e.stdout, "verifying %s against %s (seed %d)\n", opts.Target, doc.Name(), opts.Seed)
 	rep, err := verify.Run(ctx, doc, opts)
+	if cerr := writeCoverage("verify", *f.coverage, rec); cerr != nil {
+		return cerr
+	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return err
