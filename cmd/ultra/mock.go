@@ -106,11 +106,7 @@ func runMock(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return fmt.Errorf("mock: %w", err)
 	}
-	var served http.Handler = srv
-	rec := coverageRecorder("mock", *covFile, coverageMounts(cfg.Mounts)...)
-	if rec != nil {
-		served = rec.Handler(srv)
-	}
+	served, rec := withCoverage(srv, *covFile, cfg.Mounts)
 	hs := &http.Server{Handler: served, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(handler, slog.LevelWarn)}
 	io.WriteString(e.stdout, startupMessage("http://"+ln.Addr().String(), cfg))
 	if *stateful {
@@ -133,13 +129,18 @@ func runMock(ctx context.Context, args []string, e env) error {
 	return writeCoverage("mock", *covFile, rec)
 }
 
-// coverageMounts are the served documents, for --coverage (a --watch reload is not followed).
-func coverageMounts(ms []mockserver.Mount) []coverage.Mount {
-	out := make([]coverage.Mount, 0, len(ms))
+// withCoverage wraps the mock server in a --coverage recorder of the served documents (a --watch reload
+// is not followed); without --coverage it is the server itself and a nil recorder.
+func withCoverage(srv http.Handler, file string, ms []mockserver.Mount) (http.Handler, *coverage.Recorder) {
+	mounts := make([]coverage.Mount, 0, len(ms))
 	for _, m := range ms {
-		out = append(out, coverage.Mount{Prefix: m.Prefix, Doc: m.Doc})
+		mounts = append(mounts, coverage.Mount{Prefix: m.Prefix, Doc: m.Doc})
 	}
-	return out
+	rec := coverageRecorder("mock", file, mounts...)
+	if rec == nil {
+		return srv, nil
+	}
+	return rec.Handler(srv), rec
 }
 
 // serveMock serves hs on ln until ctx ends, then closes srv (open streams and injected delays finish
