@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/ultra-kit/ultra/internal/requestid"
+	"github.com/ultra-kit/ultra/internal/statuswriter"
 	"github.com/ultra-kit/ultra/spec"
 )
 
@@ -73,28 +74,6 @@ func withRequestID(next http.Handler) http.Handler {
 	})
 }
 
-// statusWriter records the status written.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusWriter) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusWriter) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	return s.ResponseWriter.Write(b)
-}
-
-func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
-
 // withLogging logs every request and counts it in m.
 func withLogging(logger *slog.Logger, m *metrics) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler { return logging(logger, m, next) }
@@ -103,9 +82,9 @@ func withLogging(logger *slog.Logger, m *metrics) func(http.Handler) http.Handle
 func logging(logger *slog.Logger, m *metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := statuswriter.New(w)
 		next.ServeHTTP(sw, r)
-		status := sw.status
+		status := sw.Status
 		if status == 0 {
 			status = 499 // the handler wrote nothing: the client went away
 		}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/ultra-kit/ultra/internal/coverage"
 	"github.com/ultra-kit/ultra/internal/ring"
+	"github.com/ultra-kit/ultra/internal/statuswriter"
 	"github.com/ultra-kit/ultra/spec"
 )
 
@@ -163,10 +164,10 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.finish(f)
 		return
 	}
-	rec := &statusWriter{ResponseWriter: w}
+	rec := statuswriter.New(w)
 	p.rp.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), ctxKey{}, f)))
 	if f.x.Status == 0 {
-		f.x.Status = rec.status
+		f.x.Status = rec.Status
 	}
 	if f.capture != nil {
 		f.respBody = f.capture.buf.Bytes()
@@ -278,34 +279,4 @@ func opName(x *Exchange) string {
 		return x.OperationID
 	}
 	return "(undocumented)"
-}
-
-// statusWriter remembers the status written through it; Unwrap keeps flushing reachable.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// Flush is explicit: ReverseProxy flushes through http.ResponseController, which finds it via Unwrap,
-// but a direct Flusher keeps older paths unbuffered too.
-func (w *statusWriter) Flush() {
-	if fl, ok := w.ResponseWriter.(http.Flusher); ok {
-		fl.Flush()
-	}
 }

@@ -6,15 +6,17 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/ultra-kit/ultra/internal/statuswriter"
 )
 
 // Handler records every exchange next serves; streams and flushing pass through unchanged.
 func (r *Recorder) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body := readBody(req)
-		sw := &statusWriter{ResponseWriter: w}
+		sw := statuswriter.New(w)
 		next.ServeHTTP(sw, req)
-		status := sw.status
+		status := sw.Status
 		if status == 0 {
 			status = http.StatusOK
 		}
@@ -37,33 +39,6 @@ func readBody(req *http.Request) []byte {
 	}
 	return b
 }
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Flush() {
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Transport records every exchange a client sends through base (nil: http.DefaultTransport). base
 // URL's path, when the documents' paths hang below it (http://host/v1), is cut from request paths.
