@@ -185,3 +185,13 @@ func newOpenAIUsage(prompt, completion int) *openaiUsage {
 		CompletionTokensDetails: map[string]int{"reasoning_tokens": 0, "audio_tokens": 0, "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0},
 	}
 }
+
+// acceptBody starts an OpenAI-shaped POST: the request-id header, the bearer key, then the bounded body.
+// On failure it has answered and returns ok false.
+func (a openaiAPI) acceptBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	a.begin(w)
+	if !a.authorize(w, bearer(r)) {
+		return nil, false
+	}
+	return a.readBody(w, r)
+}

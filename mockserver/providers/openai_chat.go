@@ -153,11 +153,7 @@ func (r reply) completionText() string {
 
 func (a openaiAPI) handleChat() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a.begin(w)
-		if !a.authorize(w, bearer(r)) {
-			return
-		}
-		body, ok := a.readBody(w, r)
+		body, ok := a.acceptBody(w, r)
 		if !ok {
 			return
 		}

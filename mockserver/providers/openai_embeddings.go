@@ -122,11 +122,7 @@ func (a openaiAPI) handleEmbeddings() http.Handler {
 		Usage  usage  `json:"usage"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a.begin(w)
-		if !a.authorize(w, bearer(r)) {
-			return
-		}
-		body, ok := a.readBody(w, r)
+		body, ok := a.acceptBody(w, r)
 		if !ok {
 			return
 		}

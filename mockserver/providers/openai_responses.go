@@ -231,11 +231,7 @@ func decodeResponses(body []byte) (responsesAsk, *apiError) {
 
 func (a openaiAPI) handleResponses() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a.begin(w)
-		if !a.authorize(w, bearer(r)) {
-			return
-		}
-		body, ok := a.readBody(w, r)
+		body, ok := a.acceptBody(w, r)
 		if !ok {
 			return
 		}
