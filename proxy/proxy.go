@@ -220,7 +220,8 @@ func routeReason(err error) string {
 	return "no operation of the document matches the path"
 }
 
-// finish completes an exchange: journal, tally, metrics, one log line per violation, Observe.
+// finish completes an exchange: one log line per violation, tally, metrics, coverage, Observe, and the
+// journal last, so whoever sees an exchange in the journal also finds it counted, covered and recorded.
 func (p *Proxy) finish(f *flight) {
 	x := &f.x
 	x.DurationMS = float64(time.Since(x.StartedAt).Microseconds()) / 1000
@@ -241,7 +242,6 @@ func (p *Proxy) finish(f *flight) {
 	j.Request = p.journalMessage(x.Request.Header, f.reqBody, false)
 	j.Response = p.journalMessage(x.Response.Header, f.respBody, x.Response.Truncated)
 	j.Curl = curl(p.cfg.Target, &j)
-	p.journal.Add(j)
 	p.tally.add(&j)
 	p.metrics.observe(&j)
 	if x.UpstreamStatus != 0 || x.Blocked {
@@ -256,6 +256,7 @@ func (p *Proxy) finish(f *flight) {
 	if p.cfg.Observe != nil {
 		p.cfg.Observe(&j, f.reqBody, f.respBody)
 	}
+	p.journal.Add(j)
 }
 
 // Coverage is the coverage of the document by the traffic so far (GET /__admin/coverage).
