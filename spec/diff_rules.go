@@ -20,12 +20,18 @@ type ruleInput struct {
 	inSchema bool   // the change is inside a schema
 	oldDoc   *Document
 	newDoc   *Document
+
+	resolved   bool // oldS and newS are looked up once, by the first rule that asks
+	oldS, newS *base.Schema
 }
 
 // schemas are the schema the change is in, in the old and in the new document; nil where it is absent
 // or the location is not a schema.
 func (in *ruleInput) schemas() (old, new *base.Schema) {
-	return schemaAt(in.oldDoc, in.segs), schemaAt(in.newDoc, in.segs)
+	if !in.resolved {
+		in.oldS, in.newS, in.resolved = schemaAt(in.oldDoc, in.segs), schemaAt(in.newDoc, in.segs), true
+	}
+	return in.oldS, in.newS
 }
 
 // set decides the change and reports that the rule claimed it.
