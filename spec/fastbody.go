@@ -3,6 +3,7 @@ package spec
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 
@@ -20,7 +21,9 @@ import (
 // document's large model. fastValid says "valid" for such a request without that work, checking the
 // same things: the parameters and credentials go through a validator of the same path item built
 // without body validation (the library's own checks, unchanged), and the body is decoded once and
-// checked against the very compiled schema the library would use, taken from the document's cache.
+// checked against the very compiled schema the library would use, taken from the document's cache,
+// or, when that schema has oneOfs whose branches exclude each other (oneof.go), against the same
+// schema with those oneOfs turned into switches that validate only the branch that can match.
 // In every other case (no compiled schema cached, a media type other than application/json, an empty
 // or undecodable body, any violation at all) it says nothing, and the request goes through the full
 // validator, which reports exactly what it always did.
@@ -71,7 +74,8 @@ func (op *Operation) fastValid(sv *subValidator, r *http.Request) bool {
 }
 
 // bodyChecker returns the compiled request body schema of mt from the document's cache, under the key
-// libopenapi-validator looks it up with, or noChecker when it is not there. The answer is kept per
+// libopenapi-validator looks it up with (its exclusive-oneOf rewrite when it has one), or noChecker
+// when it is not there. The answer is kept per
 // media type: request body schemas are compiled (precompile) before the first request is checked.
 func (d *Document) bodyChecker(mt *v3.MediaType) schemaChecker {
 	if c, ok := d.checkers.Load(mt); ok {
@@ -83,10 +87,45 @@ func (d *Document) bodyChecker(mt *v3.MediaType) schemaChecker {
 			schema_validation.SchemaValidationPurposeRequestBody)
 		if e, ok := d.schemas.Load(key); ok && e != nil && e.CompiledSchema != nil {
 			check = e.CompiledSchema
+			if fast := d.exclusiveChecker(e.RenderedJSON, s.GoLow().Hash()); fast != nil {
+				check = fast
+			}
 		}
 	}
 	d.checkers.Store(mt, check)
 	return check
+}
+
+// exclusiveChecker compiles rendered, a body schema as libopenapi-validator renders it, with its
+// mutually exclusive oneOfs rewritten (exclusiveOneOf), or returns nil when there is none to rewrite
+// or it does not compile. Numbers are decoded as written, so bounds and enums keep every digit.
+func (d *Document) exclusiveChecker(rendered []byte, hash uint64) schemaChecker {
+	if len(rendered) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(rendered))
+	dec.UseNumber()
+	var schema any
+	if dec.Decode(&schema) != nil {
+		return nil
+	}
+	version := helpers.VersionToFloat(d.effective)
+	if version < 3.05 {
+		schema = oas30Keywords(schema)
+	}
+	rewritten, changed := exclusiveOneOf(schema)
+	if !changed {
+		return nil
+	}
+	data, err := json.Marshal(rewritten)
+	if err != nil {
+		return nil
+	}
+	compiled, err := compileExclusive(fmt.Sprintf("%x-exclusive", hash), data, version)
+	if err != nil {
+		return nil
+	}
+	return exclusive{compiled}
 }
 
 // replayBody reads r's body and puts back a reader of the same bytes, followed by the same read

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/pb33f/go-yaml"
+	"github.com/pb33f/jsonschema/v6"
 	"github.com/pb33f/libopenapi-validator/cache"
 	"github.com/pb33f/libopenapi-validator/config"
 	"github.com/pb33f/libopenapi-validator/helpers"
@@ -78,7 +79,7 @@ func (d *Document) precompileSchema(proxy *base.SchemaProxy, purpose schema_vali
 		return
 	}
 	name := fmt.Sprintf("%x", hash)
-	compiled, err := helpers.NewCompiledSchemaWithVersion(name, r.RenderedJSON, config.NewValidationOptions(config.WithFormatAssertions()), version)
+	compiled, err := compileBodySchema(name, r.RenderedJSON, version)
 	if err != nil {
 		return // the validator compiles it again and reports the error
 	}
@@ -115,4 +116,10 @@ func holdsRef(n *yaml.Node, parent string) bool {
 		}
 	}
 	return false
+}
+
+// compileBodySchema compiles a rendered body schema with the options libopenapi-validator's own
+// request and response checks use.
+func compileBodySchema(name string, rendered []byte, version float32) (*jsonschema.Schema, error) {
+	return helpers.NewCompiledSchemaWithVersion(name, rendered, config.NewValidationOptions(config.WithFormatAssertions()), version)
 }
