@@ -282,3 +282,6 @@ func (l *Library) Dir() string { return l.dir }
 
 // Len is the number of cassettes.
 func (l *Library) Len() int { return len(l.cassettes) }
+
+// All returns the cassettes in file name order (a new slice; the cassettes are shared, read-only).
+func (l *Library) All() []*Cassette { return append([]*Cassette(nil), l.cassettes...) }
