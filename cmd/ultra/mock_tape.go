@@ -125,5 +125,9 @@ func (f *tapeFlags) applyReplay(cfg *mockserver.Config) (string, error) {
 	if f.timing {
 		timing = "at the recorded times"
 	}
-	return fmt.Sprintf("ultra mock: replaying %d cassettes from %s (unmatched calls get %s; streams %s)\n", lib.Len(), f.replay, unmatched, timing), nil
+	plural := "s"
+	if lib.Len() == 1 {
+		plural = ""
+	}
+	return fmt.Sprintf("ultra mock: replaying %d cassette%s from %s (unmatched calls get %s; streams %s)\n", lib.Len(), plural, f.replay, unmatched, timing), nil
 }

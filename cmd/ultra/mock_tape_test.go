@@ -61,7 +61,7 @@ func TestMockRecordReplay(t *testing.T) {
 	}
 
 	url, out, _ = startMockOutput(t, "--replay", dir, "--replay-timing")
-	if !strings.Contains(out.String(), "ultra mock: replaying 1 cassettes from "+dir+" (unmatched calls get a 404 naming the closest cassette; streams at the recorded times)") {
+	if !strings.Contains(out.String(), "ultra mock: replaying 1 cassette from "+dir+" (unmatched calls get a 404 naming the closest cassette; streams at the recorded times)") {
 		t.Fatalf("expected the replay line, got %s", out.String())
 	}
 	if code, replayed := post(t, url+"/openai/v1/chat/completions", chat, "Authorization", "Bearer other-key"); code != 200 || replayed != recorded {
