@@ -2,7 +2,8 @@
 // (internal/provider: OpenAI, Anthropic, Gemini), so the
 // official SDKs and the gateway's provider clients work against it with only their base URL changed.
 // Answers are deterministic for a model and prompt, and faults from a shared fault.Set (latency, errors,
-// rate limits, broken streams) are applied per provider and per model.
+// rate limits, broken streams) are applied per provider and per model. Config.Record forwards calls to
+// the real providers and records them as cassettes (package cassette); Config.Replay serves them.
 package providers
 
 import (
