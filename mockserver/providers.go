@@ -8,8 +8,9 @@ import (
 	"github.com/ultra-kit/ultra/mockserver/providers"
 )
 
-// newProviders builds the LLM provider mocks, sharing the server's fault set so /__admin/faults
-// reaches them too.
-func newProviders(keys map[string][]string, faults *fault.Set, logger *slog.Logger) http.Handler {
-	return providers.New(providers.Config{Keys: keys, Faults: faults, Logger: logger})
+// newProviders builds the LLM provider mocks of cfg, sharing the server's fault set so
+// /__admin/faults reaches them too.
+func newProviders(cfg Config, faults *fault.Set, logger *slog.Logger) http.Handler {
+	return providers.New(providers.Config{Keys: cfg.ProviderKeys, Faults: faults, Logger: logger,
+		Record: cfg.ProviderRecord, Replay: cfg.ProviderReplay})
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/ultra-kit/ultra/internal/provider"
 	"github.com/ultra-kit/ultra/internal/requestid"
 	"github.com/ultra-kit/ultra/mockserver/fault"
+	"github.com/ultra-kit/ultra/mockserver/providers"
 	"github.com/ultra-kit/ultra/spec"
 )
 
@@ -37,6 +38,11 @@ type Config struct {
 	Providers bool
 	// ProviderKeys lists the accepted API keys per provider; nil or empty accepts any non-empty key.
 	ProviderKeys map[string][]string
+	// ProviderRecord, when not nil, forwards the calls of the providers it names to their real APIs
+	// and records each exchange as a cassette (see providers.Record).
+	ProviderRecord *providers.Record
+	// ProviderReplay, when not nil, answers the provider calls from cassettes (see providers.Replay).
+	ProviderReplay *providers.Replay
 	// NoValidate turns request validation off: every routed request gets a documented response.
 	NoValidate bool
 	// NoCORS turns CORS headers and preflight answers off (they are on by default).
@@ -115,7 +121,7 @@ func New(cfg Config) (*Server, error) {
 		s.state = newStateStore(cfg.StateLimit)
 	}
 	if cfg.Providers {
-		s.providers = newProviders(cfg.ProviderKeys, s.faults, s.log)
+		s.providers = newProviders(cfg, s.faults, s.log)
 		s.provPaths = providerPrefixes()
 	}
 	s.ids = requestid.NewSource()

@@ -67,6 +67,7 @@ func runMock(ctx context.Context, args []string, e env) error {
 	stateful := fs.Bool("stateful", false, "keep what POST/PUT/PATCH create and answer reads, updates, deletes and lists from it (state at /__admin/state)")
 	stateLimit := fs.Int("state-limit", 1000, "with --stateful, the most resources kept (the oldest goes first)")
 	covFile := coverageFlag(fs)
+	tape := newTapeFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -94,6 +95,10 @@ func runMock(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	tapeLine, err := tape.apply(&cfg)
+	if err != nil {
+		return err
+	}
 	srv, err := mockserver.New(cfg)
 	if err != nil {
 		return usageErr("mock: %v", err)
@@ -108,18 +113,12 @@ func runMock(ctx context.Context, args []string, e env) error {
 	}
 	served, rec := withCoverage(srv, *covFile, cfg.Mounts)
 	hs := &http.Server{Handler: served, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(handler, slog.LevelWarn)}
-	io.WriteString(e.stdout, startupMessage("http://"+ln.Addr().String(), cfg))
+	io.WriteString(e.stdout, tapeLine+startupMessage("http://"+ln.Addr().String(), cfg))
 	if *stateful {
 		writeUnpaired(e, srv.Unpaired())
 	}
 
-	watchCtx, stopWatch := context.WithCancel(ctx)
-	defer stopWatch()
-	if *watch {
-		for _, ms := range parsed {
-			go srv.Watch(watchCtx, ms.prefix, ms.file, 0)
-		}
-	}
+	defer watchSpecs(ctx, srv, parsed, *watch)()
 	if err := serveMock(ctx, hs, ln, srv, logger); err != nil {
 		return err
 	}
@@ -127,6 +126,17 @@ func runMock(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("mock: %w", err)
 	}
 	return writeCoverage("mock", *covFile, rec)
+}
+
+// watchSpecs reloads the --spec files when they change, when on, until the returned stop is called.
+func watchSpecs(ctx context.Context, srv *mockserver.Server, parsed []mockSpec, on bool) (stop func()) {
+	watchCtx, stop := context.WithCancel(ctx)
+	if on {
+		for _, ms := range parsed {
+			go srv.Watch(watchCtx, ms.prefix, ms.file, 0)
+		}
+	}
+	return stop
 }
 
 // withCoverage wraps the mock server in a --coverage recorder of the served documents (a --watch reload

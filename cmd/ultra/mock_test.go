@@ -25,6 +25,13 @@ var listeningRE = regexp.MustCompile(`listening on (http://[0-9.:]+)`)
 // cancels it (as SIGINT would) and returns run's error.
 func startMock(t *testing.T, args ...string) (string, func() error) {
 	t.Helper()
+	url, _, stop := startMockOutput(t, args...)
+	return url, stop
+}
+
+// startMockOutput is startMock, also returning what the mock printed.
+func startMockOutput(t *testing.T, args ...string) (string, *syncbuf.Buffer, func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stderr := &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	done := make(chan error, 1)
@@ -48,7 +55,7 @@ func startMock(t *testing.T, args ...string) (string, func() error) {
 				return stopErr
 			}
 			t.Cleanup(func() { _ = stop() })
-			return m[1], stop
+			return m[1], stdout, stop
 		}
 		select {
 		case err := <-done:

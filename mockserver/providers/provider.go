@@ -154,8 +154,14 @@ func (p *provider) respond(w http.ResponseWriter, d fault.Decision, v any) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
+	cutBody(w, http.StatusOK, body)
+}
+
+// cutBody writes status and the first half of body under a Content-Length promising all of it, then
+// closes the connection (the truncate and stream_drop faults of a non-streamed answer).
+func cutBody(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(status)
 	_, _ = w.Write(body[:len(body)/2])
 	fault.Abort(w, false)
 }

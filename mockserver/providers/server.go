@@ -2,7 +2,8 @@
 // (internal/provider: OpenAI, Anthropic, Gemini), so the
 // official SDKs and the gateway's provider clients work against it with only their base URL changed.
 // Answers are deterministic for a model and prompt, and faults from a shared fault.Set (latency, errors,
-// rate limits, broken streams) are applied per provider and per model.
+// rate limits, broken streams) are applied per provider and per model. Config.Record forwards calls to
+// the real providers and records them as cassettes (package cassette); Config.Replay serves them.
 package providers
 
 import (
@@ -36,15 +37,21 @@ type Config struct {
 	Faults *fault.Set
 	// Logger receives debug lines about applied faults and aborted streams. Nil discards them.
 	Logger *slog.Logger
+	// Record, when not nil, forwards the calls of the providers it names to their real APIs and
+	// records each exchange as a cassette (see Record). It wins over Replay.
+	Record *Record
+	// Replay, when not nil, answers the provider calls from recorded cassettes (see Replay).
+	Replay *Replay
 }
 
 // Server is the http.Handler serving the provider mocks under each provider's mount and API versions
 // (/openai/v1, /anthropic/v1, /gemini/v1beta and /gemini/v1). It is safe for concurrent use.
 type Server struct {
-	mux    *http.ServeMux
-	keys   map[string]map[string]bool
-	faults *fault.Set
-	log    *slog.Logger
+	mux     *http.ServeMux
+	handler http.Handler // mux, behind record or replay when configured
+	keys    map[string]map[string]bool
+	faults  *fault.Set
+	log     *slog.Logger
 
 	ids       *requestid.Source
 	schemas   *schemas       // compiled caller schemas (tool parameters, structured output)
@@ -83,11 +90,12 @@ func New(cfg Config) *Server {
 		s.keys[provider] = set
 	}
 	s.routes()
+	s.handler = s.withTape(cfg, s.mux)
 	return s
 }
 
 // ServeHTTP answers one request.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // Close makes in-flight and later requests skip every injected delay, so that during a graceful
 // shutdown open streams run to their normal end (terminator included) at once and the handler
