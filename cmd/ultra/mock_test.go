@@ -73,13 +73,27 @@ func startMockOutput(t *testing.T, args ...string) (string, *syncbuf.Buffer, fun
 
 func get(t *testing.T, url string, headers ...string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
+	return send(t, http.MethodGet, url, "", headers...)
+}
+
+// send makes one request (a JSON body when body is not empty) and returns the status and body;
+// headers are name, value pairs.
+func send(t *testing.T, method, url, body string, headers ...string) (int, string) {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, _ := http.NewRequest(method, url, r)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
 	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
 	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
+		t.Fatalf("%s %s: %v", method, url, err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
