@@ -233,7 +233,7 @@ func (a anthropicAPI) handleMessages() http.Handler {
 				return
 			}
 		}
-		d, ok := a.faults(w, r, q.model, q.stream)
+		d, ok := a.admit(w, r, q.model, q.stream, rep)
 		if !ok {
 			return
 		}

@@ -265,7 +265,7 @@ func (a geminiAPI) generate(w http.ResponseWriter, r *http.Request, model string
 		return
 	}
 	streaming := strings.HasSuffix(r.PathValue("action"), ":streamGenerateContent")
-	d, ok := a.faults(w, r, model, streaming)
+	d, ok := a.admit(w, r, model, streaming, rep)
 	if !ok {
 		return
 	}

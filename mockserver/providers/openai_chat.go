@@ -164,6 +164,10 @@ func (a openaiAPI) handleChat() http.Handler {
 		}
 		replies := make([]reply, c.n)
 		for i := range replies {
+			if i > 0 && replies[0].scripted != "" {
+				replies[i] = replies[0] // one fixture use answers every choice
+				continue
+			}
 			q := c.ask
 			q.index = i
 			rep, err := a.s.answer(q)
@@ -173,7 +177,7 @@ func (a openaiAPI) handleChat() http.Handler {
 			}
 			replies[i] = rep
 		}
-		d, ok := a.faults(w, r, c.model, c.stream)
+		d, ok := a.admit(w, r, c.model, c.stream, replies[0])
 		if !ok {
 			return
 		}

@@ -245,7 +245,7 @@ func (a openaiAPI) handleResponses() http.Handler {
 			a.writeError(w, apiError{Status: http.StatusBadRequest, Message: err.Error(), Code: "invalid_request_error"})
 			return
 		}
-		d, ok := a.faults(w, r, q.model, q.req.Stream)
+		d, ok := a.admit(w, r, q.model, q.req.Stream, rep)
 		if !ok {
 			return
 		}

@@ -67,11 +67,14 @@ type toolCall struct {
 	args json.RawMessage // a JSON object valid against the tool's schema
 }
 
-// reply is what the model answers: text (cut to maxTokens when cut) or tool calls.
+// reply is what the model answers: text (cut to maxTokens when cut) or tool calls, or, scripted by
+// a fixture, an error answered instead of any body (see scripted.go).
 type reply struct {
-	text  string
-	cut   bool
-	calls []toolCall
+	text     string
+	cut      bool
+	calls    []toolCall
+	fail     *apiError
+	scripted string // the id of the fixture that scripted it; "" for a generated answer
 }
 
 // hashOf is the deterministic seed of everything derived from a request.
@@ -84,8 +87,12 @@ func hashOf(parts ...string) uint64 {
 	return h.Sum64()
 }
 
-// answer decides the reply to a. An error is the caller's fault (a bad schema) and is answered 400.
+// answer decides the reply to a: the first matching fixture's, else a generated one. An error is
+// the caller's fault (a bad schema) and is answered 400.
 func (s *Server) answer(a ask) (reply, error) {
+	if rep, ok := s.scripted(a); ok {
+		return rep, nil
+	}
 	if !a.afterTool && a.choice.mode != toolsNone && len(a.tools) > 0 {
 		picked := pickTools(a)
 		if len(picked) > 0 {

@@ -15,6 +15,7 @@ import (
 	table "github.com/ultra-kit/ultra/internal/provider"
 	"github.com/ultra-kit/ultra/internal/requestid"
 	"github.com/ultra-kit/ultra/mockserver/fault"
+	"github.com/ultra-kit/ultra/mockserver/fixture"
 )
 
 // Provider names, used as keys of Config.Keys and as fault targets ("openai", "openai:gpt-4o").
@@ -42,16 +43,20 @@ type Config struct {
 	Record *Record
 	// Replay, when not nil, answers the provider calls from recorded cassettes (see Replay).
 	Replay *Replay
+	// Fixtures are the scripted answers, read on every request (see package fixture and
+	// scripted.go). Nil means none: every answer is generated.
+	Fixtures *fixture.Set
 }
 
 // Server is the http.Handler serving the provider mocks under each provider's mount and API versions
 // (/openai/v1, /anthropic/v1, /gemini/v1beta and /gemini/v1). It is safe for concurrent use.
 type Server struct {
-	mux     *http.ServeMux
-	handler http.Handler // mux, behind record or replay when configured
-	keys    map[string]map[string]bool
-	faults  *fault.Set
-	log     *slog.Logger
+	mux      *http.ServeMux
+	handler  http.Handler // mux, behind record or replay when configured
+	keys     map[string]map[string]bool
+	faults   *fault.Set
+	fixtures *fixture.Set
+	log      *slog.Logger
 
 	ids       *requestid.Source
 	schemas   *schemas       // compiled caller schemas (tool parameters, structured output)
@@ -67,6 +72,7 @@ func New(cfg Config) *Server {
 		mux:       http.NewServeMux(),
 		keys:      map[string]map[string]bool{},
 		faults:    cfg.Faults,
+		fixtures:  cfg.Fixtures,
 		log:       cfg.Logger,
 		ids:       requestid.NewSource(),
 		schemas:   &schemas{},
