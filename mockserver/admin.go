@@ -128,6 +128,6 @@ func (s *Server) handleCoverage() http.Handler {
 
 func (s *Server) handleAdminUnknown() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		adminFail(w, r, fmt.Errorf("%s %s: %w (see /__admin/health, requests, faults, coverage)", r.Method, r.URL.Path, errAdminNotFound))
+		adminFail(w, r, fmt.Errorf("%s %s: %w (see /__admin/health, requests, faults, coverage, state, llm/fixtures)", r.Method, r.URL.Path, errAdminNotFound))
 	})
 }

@@ -77,6 +77,8 @@ func classify(err error) (int, string) {
 		return http.StatusBadRequest, "bad_request"
 	case errors.Is(err, errFaultNotFound):
 		return http.StatusNotFound, "fault_not_found"
+	case errors.Is(err, errFixtureNotFound):
+		return http.StatusNotFound, "fixture_not_found"
 	case errors.Is(err, errAdminNotFound):
 		return http.StatusNotFound, "not_found"
 	case errors.Is(err, spec.ErrNoExample):

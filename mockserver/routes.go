@@ -27,6 +27,11 @@ func (s *Server) adminRoutes() http.Handler {
 	mux.Handle("GET /__admin/coverage", s.handleCoverage())
 	mux.Handle("GET /__admin/state", s.handleStateList())
 	mux.Handle("DELETE /__admin/state", s.handleStateReset())
+	mux.Handle("GET /__admin/llm/fixtures", s.handleFixturesList())
+	mux.Handle("POST /__admin/llm/fixtures", s.handleFixturesAdd())
+	mux.Handle("DELETE /__admin/llm/fixtures", s.handleFixturesClear())
+	mux.Handle("GET /__admin/llm/fixtures/{id}", s.handleFixtureGet())
+	mux.Handle("DELETE /__admin/llm/fixtures/{id}", s.handleFixtureRemove())
 	mux.Handle("/__admin/", s.handleAdminUnknown())
 	return mux
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/ultra-kit/ultra/internal/provider"
 	"github.com/ultra-kit/ultra/internal/requestid"
 	"github.com/ultra-kit/ultra/mockserver/fault"
+	"github.com/ultra-kit/ultra/mockserver/fixture"
 	"github.com/ultra-kit/ultra/mockserver/providers"
 	"github.com/ultra-kit/ultra/spec"
 )
@@ -49,6 +50,9 @@ type Config struct {
 	NoCORS bool
 	// Faults are the faults active at start-up; the admin API changes them at run time.
 	Faults []fault.Fault
+	// LLMFixtures are the provider mocks' scripted answers at start-up, in order (see package
+	// fixture); /__admin/llm/fixtures changes them at run time.
+	LLMFixtures []fixture.Fixture
 	// JournalSize bounds the request journal; 0 means 1000.
 	JournalSize int
 	// Logger gets one line per request. Nil discards logs.
@@ -77,6 +81,7 @@ type Server struct {
 	log       *slog.Logger
 	logOn     bool
 	faults    *fault.Set
+	fixtures  *fixture.Set
 	journal   *journal
 	providers http.Handler
 	provPaths []string // providerPrefixes() when the provider mocks are on
@@ -97,11 +102,12 @@ type Server struct {
 // serve the same route (naming both operations), or when a start-up fault is invalid.
 func New(cfg Config) (*Server, error) {
 	s := &Server{
-		cfg:     cfg,
-		log:     cfg.Logger,
-		faults:  &fault.Set{},
-		journal: newJournal(cfg.JournalSize),
-		closing: make(chan struct{}),
+		cfg:      cfg,
+		log:      cfg.Logger,
+		faults:   &fault.Set{},
+		fixtures: &fixture.Set{},
+		journal:  newJournal(cfg.JournalSize),
+		closing:  make(chan struct{}),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -112,6 +118,9 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("faults: %w", err)
 		}
 	}
+	if _, err := s.fixtures.Add(cfg.LLMFixtures...); err != nil {
+		return nil, fmt.Errorf("llm fixtures: %w", err)
+	}
 	t, err := buildTable(cfg.Mounts, cfg.Providers, nil)
 	if err != nil {
 		return nil, err
@@ -121,7 +130,7 @@ func New(cfg Config) (*Server, error) {
 		s.state = newStateStore(cfg.StateLimit)
 	}
 	if cfg.Providers {
-		s.providers = newProviders(cfg, s.faults, s.log)
+		s.providers = newProviders(cfg, s.faults, s.fixtures, s.log)
 		s.provPaths = providerPrefixes()
 	}
 	s.ids = requestid.NewSource()
