@@ -59,6 +59,7 @@ func runMock(ctx context.Context, args []string, e env) error {
 	cors := fs.Bool("cors", true, "add CORS headers and answer preflight requests")
 	watch := fs.Bool("watch", false, "reload --spec files when they change (a broken edit keeps the last good document)")
 	faultsFile := fs.String("faults", "", "YAML or JSON `FILE` of faults to inject from start-up")
+	fixturesFile := fs.String("llm-fixtures", "", "YAML or JSON `FILE` of scripted LLM provider answers (prompt match -> text, tool call, json or error)")
 	noProviders := fs.Bool("no-providers", false, "do not mount the LLM provider mocks (OpenAI, Anthropic, Gemini...)")
 	fs.Var(&keys, "provider-key", "accepted API key of a provider (`provider=key`); repeatable (default: any non-empty key)")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
@@ -95,6 +96,9 @@ func runMock(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	if err := loadLLMFixtures(&cfg, *fixturesFile); err != nil {
+		return err
+	}
 	tapeLine, err := tape.apply(&cfg)
 	if err != nil {
 		return err
@@ -114,6 +118,7 @@ func runMock(ctx context.Context, args []string, e env) error {
 	served, rec := withCoverage(srv, *covFile, cfg.Mounts)
 	hs := &http.Server{Handler: served, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(handler, slog.LevelWarn)}
 	io.WriteString(e.stdout, tapeLine+startupMessage("http://"+ln.Addr().String(), cfg))
+	io.WriteString(e.stdout, fixturesLine(cfg, *fixturesFile))
 	if *stateful {
 		writeUnpaired(e, srv.Unpaired())
 	}
