@@ -2,6 +2,7 @@ package providers_test
 
 import (
 	"bytes"
+	"fmt"
 	"net/http/httptest"
 	"testing"
 
@@ -45,4 +46,28 @@ func BenchmarkChatCompletion(b *testing.B) {
 			})
 		})
 	}
+}
+
+// BenchmarkScriptedChat measures an OpenAI chat answered by the last of 21 fixtures, the 20 before it
+// not matching (10 substrings, 10 regular expressions): the cost of scanning a realistic script.
+func BenchmarkScriptedChat(b *testing.B) {
+	var src bytes.Buffer
+	for i := range 10 {
+		fmt.Fprintf(&src, "- match: {contains: \"never %d\"}\n  text: no\n- match: {regex: '^never %d+$'}\n  text: no\n", i, i)
+	}
+	src.WriteString("- match: {contains: \"quarterly\"}\n  text: The scripted answer.\n")
+	p := providers.New(providers.Config{Fixtures: mustFixtures(b, src.String())})
+	body := []byte(`{"model":"gpt-4o","messages":[{"role":"user","content":"Assess the quarterly risk report"}]}`)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req := httptest.NewRequest("POST", "/openai/v1/chat/completions", bytes.NewReader(body))
+			req.Header.Set("Authorization", "Bearer sk-test")
+			rec := httptest.NewRecorder()
+			p.ServeHTTP(rec, req)
+			if rec.Code != 200 || !bytes.Contains(rec.Body.Bytes(), []byte("The scripted answer.")) {
+				b.Fatalf("expected the scripted answer, got %d: %s", rec.Code, rec.Body)
+			}
+		}
+	})
 }
