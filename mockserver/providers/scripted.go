@@ -24,7 +24,8 @@ import (
 //   - error: the status and message in the provider's error format, answered after the faults'
 //     latency and instead of any body.
 //
-// An OpenAI chat request with n > 1 gets the scripted answer in every choice for one use.
+// An OpenAI chat request with n > 1 gets the scripted answer in every choice for one use. An
+// Anthropic request with max_tokens 0 (a cache warm-up that answers no text) consults no fixture.
 
 // scripted returns the reply of the first fixture matching a, spending one of its uses, and false
 // when none matches (or for a choice index above 0, which copies choice 0's scripted reply).
