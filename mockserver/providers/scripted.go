@@ -19,8 +19,9 @@ import (
 //   - json: the value, compact, as the message text; never cut, like a generated structured answer.
 //     When the caller sent a response schema the value does not satisfy, a warning is logged.
 //   - tool_call: one call of the named tool with exactly the fixture's arguments. When the caller
-//     offered no such tool, or the arguments do not validate against its schema, the call is still
-//     sent as scripted (a test may want to see its client cope) and a warning is logged.
+//     offered no such tool, forbade tool calls, or the arguments do not validate against the tool's
+//     schema, the call is still sent as scripted (a test may want to see its client cope) and a
+//     warning is logged.
 //   - error: the status and message in the provider's error format, answered after the faults'
 //     latency and instead of any body.
 //
@@ -66,6 +67,9 @@ func (s *Server) scripted(a ask) (reply, bool) {
 
 // checkCall says what is wrong with a scripted call for a's tools, or "".
 func (s *Server) checkCall(a ask, call toolCall) string {
+	if a.choice.mode == toolsNone && len(a.tools) > 0 {
+		return "the request's tool choice forbids tool calls"
+	}
 	for _, t := range a.tools {
 		if t.name == call.name {
 			return s.check(t.schema, call.args)

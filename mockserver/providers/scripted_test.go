@@ -201,17 +201,39 @@ func TestScriptedToolCall(t *testing.T) {
 			}
 		})
 	}
-	t.Run("InvalidArgumentsSentAsScriptedWithWarning", func(t *testing.T) {
-		before := strings.Count(logs.String(), "scripted tool call does not fit")
-		gotName, gotArgs, err := calls["openai/chat"]("Write nonsense")
-		if err != nil || gotName != "get_weather" || !jsonEqual(t, gotArgs, `{"city":7}`) {
-			t.Fatalf("expected the scripted call as written, got %s(%s) %v", gotName, gotArgs, err)
+	t.Run("Warnings", func(t *testing.T) {
+		tools := []any{map[string]any{"type": "function", "function": map[string]any{"name": "get_weather", "parameters": json.RawMessage(weatherSchema)}}}
+		cases := []struct {
+			name, prompt string
+			tools        []any
+			choice       any
+			args         string
+			warns        bool
+		}{
+			{"ValidArguments", "Lyon", tools, nil, scriptedArgs, false},
+			{"InvalidArguments", "nonsense", tools, nil, `{"city":7}`, true},
+			{"ToolNotOffered", "Lyon", nil, nil, scriptedArgs, true},
+			{"ToolChoiceNone", "Lyon", tools, "none", scriptedArgs, true},
 		}
-		if strings.Count(logs.String(), "scripted tool call does not fit") != before+1 {
-			t.Fatalf("expected one warning, logs:\n%s", logs.String())
-		}
-		if _, _, err := calls["openai/chat"]("Write a haiku about Lyon"); err != nil || strings.Count(logs.String(), "does not fit") != before+1 {
-			t.Fatalf("valid arguments must not warn: %v\n%s", err, logs.String())
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				before := strings.Count(logs.String(), "scripted tool call does not fit")
+				body := map[string]any{"model": "gpt-4o", "messages": []any{map[string]any{"role": "user", "content": c.prompt}}}
+				if c.tools != nil {
+					body["tools"] = c.tools
+				}
+				if c.choice != nil {
+					body["tool_choice"] = c.choice
+				}
+				resp, got := call(t, srv.Client(), "POST", srv.URL+"/openai/v1/chat/completions", body, map[string]string{"Authorization": "Bearer k"})
+				args, _ := dig(decode(t, got), "choices", 0, "message", "tool_calls", 0, "function", "arguments").(string)
+				if resp.StatusCode != 200 || !jsonEqual(t, []byte(args), c.args) {
+					t.Fatalf("expected the scripted call %s as written, got %d %s", c.args, resp.StatusCode, got)
+				}
+				if warned := strings.Count(logs.String(), "scripted tool call does not fit") > before; warned != c.warns {
+					t.Fatalf("warned %v, want %v; logs:\n%s", warned, c.warns, logs.String())
+				}
+			})
 		}
 	})
 }
