@@ -96,7 +96,8 @@ func runMock(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	if err := loadLLMFixtures(&cfg, *fixturesFile); err != nil {
+	fixturesLine, err := loadLLMFixtures(&cfg, *fixturesFile)
+	if err != nil {
 		return err
 	}
 	tapeLine, err := tape.apply(&cfg)
@@ -117,8 +118,7 @@ func runMock(ctx context.Context, args []string, e env) error {
 	}
 	served, rec := withCoverage(srv, *covFile, cfg.Mounts)
 	hs := &http.Server{Handler: served, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(handler, slog.LevelWarn)}
-	io.WriteString(e.stdout, tapeLine+startupMessage("http://"+ln.Addr().String(), cfg))
-	io.WriteString(e.stdout, fixturesLine(cfg, *fixturesFile))
+	io.WriteString(e.stdout, tapeLine+startupMessage("http://"+ln.Addr().String(), cfg)+fixturesLine)
 	if *stateful {
 		writeUnpaired(e, srv.Unpaired())
 	}

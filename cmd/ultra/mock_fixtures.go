@@ -9,37 +9,35 @@ import (
 	"github.com/ultra-kit/ultra/mockserver/fixture"
 )
 
-// loadLLMFixtures reads the --llm-fixtures file into cfg. A file that cannot be used is exit status 2
-// with one line: "mock: FILE:LINE: reason" (the line when the YAML gives it), naming an unknown field
-// or a regular expression that does not compile.
-func loadLLMFixtures(cfg *mockserver.Config, file string) error {
+// loadLLMFixtures reads the --llm-fixtures file into cfg and returns the line `ultra mock` prints
+// about it at start-up ("" without the flag). A file that cannot be used is exit status 2 with one
+// line: "mock: FILE:LINE: reason" (the line when the YAML gives it), naming an unknown field or a
+// regular expression that does not compile.
+func loadLLMFixtures(cfg *mockserver.Config, file string) (string, error) {
 	if file == "" {
-		return nil
+		return "", nil
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
-		return usageErr("mock: --llm-fixtures: %v", err)
+		return "", usageErr("mock: --llm-fixtures: %v", err)
 	}
 	list, err := fixture.Parse(data)
 	if err != nil {
 		var le *fixture.LineError
 		if errors.As(err, &le) && le.Line > 0 {
-			return usageErr("mock: %s:%d: %v", file, le.Line, le.Err)
+			return "", usageErr("mock: %s:%d: %v", file, le.Line, le.Err)
 		}
-		return usageErr("mock: %s: %v", file, err)
+		return "", usageErr("mock: %s: %v", file, err)
 	}
 	if len(list) == 0 {
-		return usageErr("mock: %s: no fixtures (want {\"fixtures\": [...]} or a list)", file)
+		return "", usageErr("mock: %s: no fixtures (want {\"fixtures\": [...]} or a list)", file)
 	}
 	cfg.LLMFixtures = list
-	return nil
+	return fixturesLine(*cfg, file), nil
 }
 
-// fixturesLine is what `ultra mock` prints at start-up about the --llm-fixtures file.
+// fixturesLine is what `ultra mock` prints at start-up about the fixtures of file.
 func fixturesLine(cfg mockserver.Config, file string) string {
-	if file == "" {
-		return ""
-	}
 	if !cfg.Providers {
 		return fmt.Sprintf("ultra mock: %d scripted LLM answers from %s (unused: --no-providers)\n", len(cfg.LLMFixtures), file)
 	}
