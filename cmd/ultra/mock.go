@@ -96,11 +96,7 @@ func runMock(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	fixturesLine, err := loadLLMFixtures(&cfg, *fixturesFile)
-	if err != nil {
-		return err
-	}
-	tapeLine, err := tape.apply(&cfg)
+	tapeLine, fixturesLine, err := providerAnswers(&cfg, tape, *fixturesFile)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,17 @@ import (
 	"github.com/ultra-kit/ultra/mockserver/fixture"
 )
 
+// providerAnswers applies what decides the provider mocks' answers besides generating them: cassettes
+// recorded or replayed (--record, --replay) and scripted fixtures (--llm-fixtures). It returns the
+// start-up line of each.
+func providerAnswers(cfg *mockserver.Config, tape *tapeFlags, fixturesFile string) (tapeLine, fixturesLine string, err error) {
+	if fixturesLine, err = loadLLMFixtures(cfg, fixturesFile); err != nil {
+		return "", "", err
+	}
+	tapeLine, err = tape.apply(cfg)
+	return tapeLine, fixturesLine, err
+}
+
 // loadLLMFixtures reads the --llm-fixtures file into cfg and returns the line `ultra mock` prints
 // about it at start-up ("" without the flag). A file that cannot be used is exit status 2 with one
 // line: "mock: FILE:LINE: reason" (the line when the YAML gives it), naming an unknown field or a
