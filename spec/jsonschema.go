@@ -129,3 +129,22 @@ func (s *Schema) Validate(value []byte) error {
 	}
 	return errors.New("value does not match the schema")
 }
+
+// ComponentSchema returns the schema components/schemas/name of d, with its $refs into the document
+// kept working, so that a value the document describes outside any operation (an event in a stream,
+// say) can be validated with Schema.Validate. Errors wrap ErrBadSchema when there is no such
+// component or it does not build.
+func (d *Document) ComponentSchema(name string) (*Schema, error) {
+	if d.model.Components == nil || d.model.Components.Schemas == nil {
+		return nil, fmt.Errorf("%w: %s has no components/schemas", ErrBadSchema, d.name)
+	}
+	proxy, ok := d.model.Components.Schemas.Get(name)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s has no components/schemas/%s", ErrBadSchema, d.name, name)
+	}
+	s, err := proxy.BuildSchema()
+	if err != nil || s == nil {
+		return nil, fmt.Errorf("%w: components/schemas/%s: %v", ErrBadSchema, name, err)
+	}
+	return &Schema{doc: d, schema: s}, nil
+}

@@ -49,3 +49,27 @@ func TestCompileSchemaGenerateValidate(t *testing.T) {
 		t.Errorf("expected ErrBadSchema for an array, got %v", err)
 	}
 }
+
+// TestComponentSchema validates values against a named component whose $refs point at other
+// components, and rejects a missing name.
+func TestComponentSchema(t *testing.T) {
+	doc, err := spec.LoadFile("testdata/petstore-3.0.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pet, err := doc.ComponentSchema("Pet") // oneOf $ref Cat, Dog
+	if err != nil {
+		t.Fatalf("component: %v", err)
+	}
+	if err := pet.Validate([]byte(`{"kind":"cat","id":"7f0c2d3e-1b2a-4c5d-8e9f-0a1b2c3d4e5f","name":"Tom","lives":9}`)); err != nil {
+		t.Errorf("expected a cat to validate, got %v", err)
+	}
+	for _, bad := range []string{`{"kind":"cat","id":"7f0c2d3e-1b2a-4c5d-8e9f-0a1b2c3d4e5f","name":"Tom","lives":10}`, `{"kind":"dog","name":"Rex"}`, `not json`} {
+		if err := pet.Validate([]byte(bad)); err == nil {
+			t.Errorf("expected %s to be rejected", bad)
+		}
+	}
+	if _, err := doc.ComponentSchema("Nope"); !errors.Is(err, spec.ErrBadSchema) {
+		t.Errorf("expected ErrBadSchema for a missing component, got %v", err)
+	}
+}
