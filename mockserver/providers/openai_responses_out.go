@@ -29,7 +29,7 @@ type responseObject struct {
 	Tools              json.RawMessage `json:"tools"`
 	TopP               float64         `json:"top_p"`
 	Truncation         string          `json:"truncation"`
-	Usage              *responseUsage  `json:"usage"`
+	Usage              *responseUsage  `json:"usage,omitempty"` // absent while in progress (the schema has no null)
 	Metadata           map[string]any  `json:"metadata"`
 }
 
@@ -43,11 +43,11 @@ type responseItem struct {
 	ID      string         `json:"id"`
 	Status  string         `json:"status"`
 	Role    string         `json:"role,omitempty"`
-	Content []responsePart `json:"content,omitempty"`
+	Content []responsePart `json:"content,omitzero"` // nil for a function_call, [] for a message still empty
 	// function_call
-	CallID    string `json:"call_id,omitempty"`
-	Name      string `json:"name,omitempty"`
-	Arguments string `json:"arguments,omitempty"`
+	CallID    string  `json:"call_id,omitempty"`
+	Name      string  `json:"name,omitempty"`
+	Arguments *string `json:"arguments,omitempty"` // "" while a call is being streamed
 }
 
 type responsePart struct {
@@ -87,8 +87,9 @@ func (a openaiAPI) newResponse(q responsesAsk, rep reply) responseObject {
 		resp.Text, _ = json.Marshal(map[string]json.RawMessage{"format": q.req.Text.Format})
 	}
 	for _, c := range rep.calls {
+		args := string(c.args)
 		resp.Output = append(resp.Output, responseItem{Type: "function_call", ID: a.s.newID("fc_"), Status: "completed",
-			CallID: a.s.newID("call_"), Name: c.name, Arguments: string(c.args)})
+			CallID: a.s.newID("call_"), Name: c.name, Arguments: &args})
 	}
 	if len(rep.calls) == 0 {
 		resp.Output = []responseItem{{Type: "message", ID: a.s.newID("msg_"), Status: "completed", Role: "assistant",
@@ -119,7 +120,7 @@ type responseEvent struct {
 	Text           *string         `json:"text,omitempty"`
 	Arguments      *string         `json:"arguments,omitempty"`
 	Name           string          `json:"name,omitempty"`
-	Logprobs       []any           `json:"logprobs,omitempty"`
+	Logprobs       []any           `json:"logprobs,omitzero"` // [] on text delta and done events, which require it
 }
 
 // itemEvents lists the events streaming output item i: output_item.added, then for a message
@@ -131,13 +132,13 @@ func itemEvents(i int, it responseItem) []responseEvent {
 	pending.Status = "in_progress"
 	evs := []responseEvent{}
 	if it.Type == "function_call" {
-		pending.Arguments = ""
+		none := ""
+		pending.Arguments = &none
 		evs = append(evs, responseEvent{Type: "response.output_item.added", OutputIndex: &oi, Item: &pending})
-		for _, p := range argPieces(it.Arguments) {
+		for _, p := range argPieces(*it.Arguments) {
 			evs = append(evs, responseEvent{Type: "response.function_call_arguments.delta", ItemID: it.ID, OutputIndex: &oi, Delta: &p})
 		}
-		args := it.Arguments
-		evs = append(evs, responseEvent{Type: "response.function_call_arguments.done", ItemID: it.ID, OutputIndex: &oi, Arguments: &args, Name: it.Name})
+		evs = append(evs, responseEvent{Type: "response.function_call_arguments.done", ItemID: it.ID, OutputIndex: &oi, Arguments: it.Arguments, Name: it.Name})
 	} else {
 		pending.Content = []responsePart{}
 		part := it.Content[0]
