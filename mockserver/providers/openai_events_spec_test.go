@@ -240,3 +240,38 @@ func checkBrokenEventsFail(t *testing.T, srv *httptest.Server, es *eventSchemas,
 		}
 	}
 }
+
+// checkResponsesStreams validates streamed Responses (text, function call, json_schema, cut short,
+// broken by a stream_error fault) event by event, and that broken events fail the check.
+func checkResponsesStreams(t *testing.T, srv *httptest.Server, doc *spec.Document) {
+	es := mustEventSchemas(t, doc)
+	weather := map[string]any{"type": "function", "name": "get_weather", "strict": true, "parameters": json.RawMessage(weatherSchema)}
+	responseStreams := []struct {
+		name string
+		body map[string]any
+		want []string
+	}{
+		{"ResponsesStreamText", map[string]any{"model": "gpt-4o", "instructions": "Be brief.", "input": "Hello!", "stream": true}, textEvents},
+		{"ResponsesStreamFunctionCall", map[string]any{"model": "gpt-4o", "tool_choice": "required", "parallel_tool_calls": false, "stream": true,
+			"input": []any{map[string]any{"role": "user", "content": "weather"}}, "tools": []any{weather}}, callEvents},
+		{"ResponsesStreamJSONSchema", map[string]any{"model": "gpt-4o", "input": "order", "stream": true,
+			"text": map[string]any{"format": map[string]any{"type": "json_schema", "name": "order", "strict": true, "schema": json.RawMessage(orderSchema)}}}, textEvents},
+		{"ResponsesStreamIncomplete", map[string]any{"model": "gpt-4o", "input": "Compare the two proposals", "max_output_tokens": 16, "stream": true},
+			append(textEvents[:len(textEvents)-1:len(textEvents)-1], "response.incomplete")},
+	}
+	for _, rs := range responseStreams {
+		t.Run(rs.name, func(t *testing.T) { checkResponseStream(t, srv, doc, es, rs.body, rs.want) })
+	}
+	t.Run("ResponsesStreamErrorEvent", func(t *testing.T) {
+		events := streamResponses(t, srv, map[string]any{"model": "gpt-broken", "input": "Hello!", "stream": true})
+		for i, ev := range events {
+			if err := es.validate(ev.Data); err != nil {
+				t.Errorf("event %d: %v", i, err)
+			}
+		}
+		if last := events[len(events)-1]; last.Name != "error" {
+			t.Errorf("expected the stream_error fault to end the stream with an error event, got %s", last.Name)
+		}
+	})
+	t.Run("BrokenResponsesEventsFail", func(t *testing.T) { checkBrokenEventsFail(t, srv, es, responseStreams[0].body) })
+}

@@ -81,51 +81,14 @@ func TestOpenAIResponsesMatchSpec(t *testing.T) {
 		})
 	}
 
-	streams := map[string]map[string]any{
-		"StreamChunks": chat("gpt-4o", map[string]any{"stream": true, "stream_options": map[string]any{"include_usage": true}}),
-		"ToolCallStreamChunks": chat("gpt-4o", map[string]any{"stream": true, "stream_options": map[string]any{"include_usage": true},
-			"tool_choice": "required", "tools": []any{map[string]any{"type": "function", "function": map[string]any{"name": "get_weather", "parameters": json.RawMessage(weatherSchema)}}}}),
-	}
-	for name, body := range streams {
-		t.Run(name, func(t *testing.T) { checkChunks(t, srv, body) })
-	}
-
-	es := mustEventSchemas(t, doc)
-	weather := map[string]any{"type": "function", "name": "get_weather", "strict": true, "parameters": json.RawMessage(weatherSchema)}
-	responseStreams := []struct {
-		name string
-		body map[string]any
-		want []string
-	}{
-		{"ResponsesStreamText", map[string]any{"model": "gpt-4o", "instructions": "Be brief.", "input": "Hello!", "stream": true}, textEvents},
-		{"ResponsesStreamFunctionCall", map[string]any{"model": "gpt-4o", "tool_choice": "required", "parallel_tool_calls": false, "stream": true,
-			"input": []any{map[string]any{"role": "user", "content": "weather"}}, "tools": []any{weather}}, callEvents},
-		{"ResponsesStreamJSONSchema", map[string]any{"model": "gpt-4o", "input": "order", "stream": true,
-			"text": map[string]any{"format": map[string]any{"type": "json_schema", "name": "order", "strict": true, "schema": json.RawMessage(orderSchema)}}}, textEvents},
-		{"ResponsesStreamIncomplete", map[string]any{"model": "gpt-4o", "input": "Compare the two proposals", "max_output_tokens": 16, "stream": true},
-			append(textEvents[:len(textEvents)-1:len(textEvents)-1], "response.incomplete")},
-	}
-	for _, rs := range responseStreams {
-		t.Run(rs.name, func(t *testing.T) { checkResponseStream(t, srv, doc, es, rs.body, rs.want) })
-	}
-	t.Run("ResponsesStreamErrorEvent", func(t *testing.T) {
-		events := streamResponses(t, srv, map[string]any{"model": "gpt-broken", "input": "Hello!", "stream": true})
-		for i, ev := range events {
-			if err := es.validate(ev.Data); err != nil {
-				t.Errorf("event %d: %v", i, err)
-			}
-		}
-		if last := events[len(events)-1]; last.Name != "error" {
-			t.Errorf("expected the stream_error fault to end the stream with an error event, got %s", last.Name)
-		}
-	})
-	t.Run("BrokenResponsesEventsFail", func(t *testing.T) { checkBrokenEventsFail(t, srv, es, responseStreams[0].body) })
+	t.Run("ChatStreams", func(t *testing.T) { checkChatStreams(t, srv, doc, chat) })
+	t.Run("ResponsesStreams", func(t *testing.T) { checkResponsesStreams(t, srv, doc) })
 }
 
-// checkChunks streams body and checks every chunk carries the fields CreateChatCompletionStreamResponse
-// requires (the document describes the stream only as text/event-stream), tool-call deltas their
-// index, and that the usage chunk with empty choices comes before [DONE].
-func checkChunks(t *testing.T, srv *httptest.Server, body map[string]any) {
+// checkChunks streams body and checks every chunk validates against CreateChatCompletionStreamResponse
+// (the document describes the stream itself only as text/event-stream), carries the fields it
+// requires, tool-call deltas their index, and that the usage chunk with empty choices comes before [DONE].
+func checkChunks(t *testing.T, srv *httptest.Server, schema *spec.Schema, body map[string]any) {
 	resp, data := call(t, srv.Client(), "POST", srv.URL+"/openai/v1/chat/completions", body, map[string]string{"Authorization": "Bearer sk-test"})
 	if resp.StatusCode != 200 {
 		t.Fatalf("expected 200, got %d", resp.StatusCode)
@@ -135,6 +98,9 @@ func checkChunks(t *testing.T, srv *httptest.Server, body map[string]any) {
 		t.Fatalf("expected data: [DONE] last, got %q", events[len(events)-1])
 	}
 	for _, ev := range events[:len(events)-1] {
+		if err := schema.Validate(ev); err != nil {
+			t.Errorf("chunk does not match CreateChatCompletionStreamResponse: %v\n%s", err, ev)
+		}
 		chunk := decode(t, ev)
 		for _, k := range []string{"id", "choices", "created", "model", "object"} {
 			if _, ok := chunk[k]; !ok {
@@ -160,5 +126,26 @@ func checkChunks(t *testing.T, srv *httptest.Server, body map[string]any) {
 	}
 	if !strings.Contains(string(events[len(events)-2]), `"choices":[]`) {
 		t.Errorf("expected the usage chunk with empty choices before [DONE], got %s", events[len(events)-2])
+	}
+}
+
+// checkChatStreams validates the chunks of plain, tool-call and structured (n=2) chat streams.
+func checkChatStreams(t *testing.T, srv *httptest.Server, doc *spec.Document, chat func(string, map[string]any) map[string]any) {
+	chunkSchema, err := doc.ComponentSchema("CreateChatCompletionStreamResponse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if chunkSchema.Validate([]byte(`{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[]}`)) == nil {
+		t.Error("expected a chunk whose object is chat.completion to be rejected")
+	}
+	streams := map[string]map[string]any{
+		"StreamChunks": chat("gpt-4o", map[string]any{"stream": true, "stream_options": map[string]any{"include_usage": true}}),
+		"ToolCallStreamChunks": chat("gpt-4o", map[string]any{"stream": true, "stream_options": map[string]any{"include_usage": true},
+			"tool_choice": "required", "tools": []any{map[string]any{"type": "function", "function": map[string]any{"name": "get_weather", "parameters": json.RawMessage(weatherSchema)}}}}),
+		"StructuredStreamChunks": chat("gpt-4o", map[string]any{"stream": true, "stream_options": map[string]any{"include_usage": true}, "n": 2,
+			"response_format": map[string]any{"type": "json_schema", "json_schema": map[string]any{"name": "order", "strict": true, "schema": json.RawMessage(orderSchema)}}}),
+	}
+	for name, body := range streams {
+		t.Run(name, func(t *testing.T) { checkChunks(t, srv, chunkSchema, body) })
 	}
 }
