@@ -2,7 +2,6 @@ package providers_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -57,64 +56,17 @@ func FuzzSSE(f *testing.F) {
 	})
 }
 
-// FuzzRequestBodies sends arbitrary bodies to every endpoint that reads one: the answer is a 200 or a
-// 4xx in the provider's own error format, never a 5xx or a panic.
+// FuzzRequestBodies sends arbitrary bodies to every endpoint of every provider mock that reads one
+// (both Gemini API versions, both Gemini stream encodings): the answer is a 200 whose body is JSON
+// (every SSE event's data JSON, a Gemini array stream one JSON array) or a 4xx in the provider's own
+// error format, never a 5xx or a panic; an OpenAI chat answer's tool arguments and structured content
+// validate against the schemas the request sent.
 func FuzzRequestBodies(f *testing.F) {
-	for _, seed := range []string{
-		`{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}`,
-		`{"model":"gpt-4o","messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}],"stream":true,"stream_options":{"include_usage":true}}`,
-		`{"model":"claude-3-opus-20240229","max_tokens":5,"system":"be brief","messages":[{"role":"user","content":"hi"}],"stream":true}`,
-		`{"contents":[{"role":"user","parts":[{"text":"hi"}]}],"generationConfig":{"maxOutputTokens":3}}`,
-		`{"model":null,"messages":null}`,
-		`{"model":"x","messages":[{"role":"user","content":{"a":1}}],"max_tokens":-1}`,
-		`{"model":"x","max_tokens":0,"messages":[{"role":"assistant","content":null}]}`,
-		`{"model":"gpt-4o","n":2,"messages":[{"role":"user","content":"weather"}],"tool_choice":"required","parallel_tool_calls":false,"tools":[{"type":"function","function":{"name":"get_weather","strict":true,"parameters":{"type":"object","properties":{"city":{"type":"string","enum":["a","b"]}},"required":["city"],"additionalProperties":false}}}]}`,
-		`{"model":"gpt-4o","messages":[{"role":"user","content":"x"}],"tool_choice":{"type":"function","function":{"name":"f"}},"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"n":{"$ref":"#/$defs/N"}},"$defs":{"N":{"type":"integer","minimum":3,"maximum":2}}}}}]}`,
-		`{"model":"gpt-4o","messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema","json_schema":{"name":"o","strict":true,"schema":{"type":"object","properties":{"a":{"type":"array","items":{"type":"string"}}},"required":["a"],"additionalProperties":false}}}}`,
-		`{"model":"gpt-4o","messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema","json_schema":{"name":"o","schema":{"type":"nonsense","properties":7}}}}`,
-		`{"model":"gpt-4o","messages":[{"role":"user","content":"x"},{"role":"assistant","content":null,"tool_calls":[]},{"role":"tool","tool_call_id":"c","content":"21"}],"stream":true}`,
-		`{"model":"text-embedding-3-small","input":["a cat",""],"dimensions":3,"encoding_format":"base64"}`,
-		`{"model":"text-embedding-ada-002","input":[[1,2,3],[4]]}`,
-		`{"model":"claude-3-opus-20240229","max_tokens":50,"tool_choice":{"type":"any","disable_parallel_tool_use":true},"tools":[{"name":"get_weather","input_schema":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}],"messages":[{"role":"user","content":"weather"}],"stream":true}`,
-		`{"model":"claude-3-opus-20240229","max_tokens":50,"messages":[{"role":"user","content":"w"},{"role":"assistant","content":[{"type":"tool_use","id":"t","name":"f","input":{}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":[{"type":"text","text":"21"}]}]}]}`,
-		`{"contents":[{"role":"user","parts":[{"text":"weather"}]}],"tools":[{"functionDeclarations":[{"name":"get_weather","parameters":{"type":"OBJECT","properties":{"city":{"type":"STRING","nullable":true,"minLength":"2"}},"required":["city"]}}]}],"toolConfig":{"functionCallingConfig":{"mode":"ANY","allowedFunctionNames":["get_weather"]}}}`,
-		`{"contents":[{"role":"user","parts":[{"text":"x"}]},{"role":"model","parts":[{"functionCall":{"name":"f","args":{}}}]},{"role":"user","parts":[{"functionResponse":{"name":"f","response":{"t":1}}}]}],"generationConfig":{"responseMimeType":"application/json","responseJsonSchema":{"type":"object","properties":{"a":{"type":"integer"}},"required":["a"]}}}`,
-		`{"requests":[{"model":"models/text-embedding-004","content":{"parts":[{"text":"a cat"}]},"outputDimensionality":8}],"content":{"parts":[{"text":"x"}]}}`,
-		`{"model":"gpt-4o","instructions":"x","input":[{"role":"user","content":[{"type":"input_text","text":"weather"}]},{"type":"function_call_output","call_id":"c","output":"21"}],"tools":[{"type":"function","name":"f","parameters":{"type":"object"}}],"stream":true}`,
-		`{"model":"gpt-4o","input":"x","max_output_tokens":16,"text":{"format":{"type":"json_schema","name":"o","schema":{"type":"object","properties":{"a":{"type":"string"}},"required":["a"],"additionalProperties":false},"strict":true}}}`,
-		`[]`, `null`, `"str"`, `{`, ``, "\x00\xff",
-	} {
+	for _, seed := range fuzzSeeds() {
 		f.Add([]byte(seed))
 	}
 	p := providers.New(providers.Config{})
-	endpoints := []struct {
-		path     string
-		headers  map[string]string
-		errShape func(map[string]any) bool
-	}{
-		{"/openai/v1/chat/completions", map[string]string{"Authorization": "Bearer k"}, openaiErrShape},
-		{"/openai/v1/responses", map[string]string{"Authorization": "Bearer k"}, openaiErrShape},
-		{"/openai/v1/embeddings", map[string]string{"Authorization": "Bearer k"}, openaiErrShape},
-		{"/anthropic/v1/messages", map[string]string{"x-api-key": "k", "anthropic-version": "2023-06-01"}, func(b map[string]any) bool {
-			e, ok := b["error"].(map[string]any)
-			return ok && b["type"] == "error" && e["type"] != nil && e["message"] != nil
-		}},
-		{"/anthropic/v1/messages/count_tokens", map[string]string{"x-api-key": "k", "anthropic-version": "2023-06-01"}, func(b map[string]any) bool {
-			e, ok := b["error"].(map[string]any)
-			return ok && b["type"] == "error" && e["type"] != nil && e["message"] != nil
-		}},
-		{"/gemini/v1beta/models/gemini-1.5-pro:streamGenerateContent?alt=sse", map[string]string{"x-goog-api-key": "k"}, func(b map[string]any) bool {
-			e, ok := b["error"].(map[string]any)
-			return ok && e["code"] != nil && e["message"] != nil && e["status"] != nil
-		}},
-		{"/gemini/v1beta/models/text-embedding-004:batchEmbedContents", map[string]string{"x-goog-api-key": "k"}, googleErrShape},
-		{"/gemini/v1/models/text-embedding-004:embedContent", map[string]string{"x-goog-api-key": "k"}, googleErrShape},
-		{"/gemini/v1/models/gemini-1.5-pro:countTokens", map[string]string{"x-goog-api-key": "k"}, googleErrShape},
-		{"/gemini/v1beta/models/gemini-1.5-pro:generateContent", map[string]string{"x-goog-api-key": "k"}, func(b map[string]any) bool {
-			e, ok := b["error"].(map[string]any)
-			return ok && e["code"] != nil && e["message"] != nil && e["status"] != nil
-		}},
-	}
+	endpoints := fuzzEndpoints()
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, ep := range endpoints {
 			req := httptest.NewRequest("POST", ep.path, bytes.NewReader(body))
@@ -123,30 +75,75 @@ func FuzzRequestBodies(f *testing.F) {
 			}
 			rec := httptest.NewRecorder()
 			p.ServeHTTP(rec, req)
-			switch {
-			case rec.Code == 200:
-			case rec.Code >= 400 && rec.Code < 500:
-				var b map[string]any
-				if err := json.Unmarshal(rec.Body.Bytes(), &b); err != nil || !ep.errShape(b) {
-					t.Errorf("%s: %d body is not the provider's error format: %s", ep.path, rec.Code, rec.Body)
-				}
-			default:
-				t.Errorf("%s: expected 200 or 4xx for %q, got %d: %s", ep.path, body, rec.Code, rec.Body)
+			if err := checkAnswer(ep, body, rec); err != nil {
+				t.Errorf("%s: %v\nrequest %q\nanswer %d %s", ep.path, err, body, rec.Code, rec.Body)
 			}
 		}
 	})
 }
 
+// fuzzEndpoint is one endpoint FuzzRequestBodies posts to, with the headers that authorize it and
+// a check that a body is the provider's error format for a status.
+type fuzzEndpoint struct {
+	path     string
+	headers  map[string]string
+	errShape func(b map[string]any, status int) bool
+	// chat marks an OpenAI-shaped chat endpoint, whose answers are checked against the request's schemas.
+	chat bool
+}
+
+func fuzzEndpoints() []fuzzEndpoint {
+	openai := map[string]string{"Authorization": "Bearer k"}
+	anthropic := map[string]string{"x-api-key": "k", "anthropic-version": "2023-06-01"}
+	gemini := map[string]string{"x-goog-api-key": "k"}
+	return []fuzzEndpoint{
+		{"/openai/v1/chat/completions", openai, openaiErrShape, true},
+		{"/openai/v1/responses", openai, openaiErrShape, false},
+		{"/openai/v1/embeddings", openai, openaiErrShape, false},
+		{"/mistral/v1/chat/completions", map[string]string{"Authorization": "Bearer k"}, mistralErrShape, true},
+		{"/mistral/v1/embeddings", map[string]string{"Authorization": "Bearer k"}, mistralErrShape, false},
+		{"/anthropic/v1/messages", anthropic, anthropicErrShape, false},
+		{"/anthropic/v1/messages/count_tokens", anthropic, anthropicErrShape, false},
+		{"/gemini/v1beta/models/gemini-1.5-pro:generateContent", gemini, googleErrShape, false},
+		{"/gemini/v1/models/gemini-1.5-pro:generateContent", gemini, googleErrShape, false},
+		{"/gemini/v1beta/models/gemini-1.5-pro:streamGenerateContent?alt=sse", gemini, googleErrShape, false},
+		{"/gemini/v1/models/gemini-1.5-pro:streamGenerateContent", gemini, googleErrShape, false},
+		{"/gemini/v1beta/models/gemini-1.5-pro:countTokens", gemini, googleErrShape, false},
+		{"/gemini/v1/models/gemini-1.5-pro:countTokens", gemini, googleErrShape, false},
+		{"/gemini/v1beta/models/text-embedding-004:embedContent", gemini, googleErrShape, false},
+		{"/gemini/v1/models/text-embedding-004:embedContent", gemini, googleErrShape, false},
+		{"/gemini/v1beta/models/text-embedding-004:batchEmbedContents", gemini, googleErrShape, false},
+		{"/gemini/v1/models/gemini-embedding-001:batchEmbedContents", gemini, googleErrShape, false},
+	}
+}
+
 // openaiErrShape reports whether b is an OpenAI error body.
-func openaiErrShape(b map[string]any) bool {
+func openaiErrShape(b map[string]any, _ int) bool {
 	e, ok := b["error"].(map[string]any)
 	_, hasParam := e["param"]
 	_, hasCode := e["code"]
-	return ok && e["message"] != nil && e["type"] != nil && hasParam && hasCode
+	_, isString := e["message"].(string)
+	return ok && isString && e["type"] != nil && hasParam && hasCode
 }
 
-// googleErrShape reports whether b is a Google API error body.
-func googleErrShape(b map[string]any) bool {
+// mistralErrShape reports whether b is a Mistral error body.
+func mistralErrShape(b map[string]any, _ int) bool {
+	_, hasParam := b["param"]
+	_, hasCode := b["code"]
+	_, isString := b["message"].(string)
+	return b["object"] == "error" && isString && b["type"] != nil && hasParam && hasCode
+}
+
+// anthropicErrShape reports whether b is an Anthropic error body.
+func anthropicErrShape(b map[string]any, _ int) bool {
 	e, ok := b["error"].(map[string]any)
-	return ok && e["code"] != nil && e["message"] != nil && e["status"] != nil
+	_, isString := e["message"].(string)
+	return ok && b["type"] == "error" && e["type"] != nil && isString
+}
+
+// googleErrShape reports whether b is a Google API error body for status.
+func googleErrShape(b map[string]any, status int) bool {
+	e, ok := b["error"].(map[string]any)
+	_, isString := e["message"].(string)
+	return ok && e["code"] == float64(status) && isString && e["status"] != nil
 }
