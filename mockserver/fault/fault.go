@@ -116,8 +116,9 @@ type Fault struct {
 
 	// Times limits the fault to the next N matching requests; 0 means until removed.
 	Times int `json:"times,omitempty" yaml:"times,omitempty"`
-	// Remaining is how many applications are left when Times was set (read-only).
-	Remaining int `json:"remaining,omitempty" yaml:"-"`
+	// Remaining is how many applications are left when Times was set. It is read-only: accepted and
+	// ignored on input (Times sets it), so that a listed set of faults can be put back as it is.
+	Remaining int `json:"remaining,omitempty" yaml:"remaining,omitempty"`
 }
 
 // Validate reports the first thing wrong with a fault.
