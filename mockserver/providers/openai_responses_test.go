@@ -113,7 +113,7 @@ func TestOpenAIResponsesStreamDropped(t *testing.T) {
 			completed = true
 		}
 	}
-	if completed || deltas == 0 {
-		t.Errorf("expected some deltas and no response.completed, got %d deltas, completed %v", deltas, completed)
+	if completed || deltas == 0 || stream.Err() == nil {
+		t.Errorf("expected some deltas, no response.completed and an error, got %d deltas, completed %v, err %v", deltas, completed, stream.Err())
 	}
 }

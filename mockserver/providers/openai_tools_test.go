@@ -179,6 +179,9 @@ func TestOpenAIToolStreamDropped(t *testing.T) {
 	for stream.Next() {
 		acc.AddChunk(stream.Current())
 	}
+	if stream.Err() == nil {
+		t.Error("expected the SDK to report the dropped stream as an error")
+	}
 	if len(acc.Choices) == 0 || len(acc.Choices[0].Message.ToolCalls) != 1 {
 		t.Fatalf("expected the call's first deltas before the drop, got %+v", acc.Choices)
 	}
