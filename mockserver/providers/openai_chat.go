@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	table "github.com/ultra-kit/ultra/internal/provider"
 )
 
 // openaiChatRequest is the part of a chat completion request the mock reads.
@@ -78,7 +80,7 @@ func decodeChat(provider string, body []byte) (chatAsk, *apiError) {
 	if c.tools, e = openaiTools(req.Tools); e != nil {
 		return chatAsk{}, e
 	}
-	if c.choice, e = openaiToolChoice(req.ToolChoice, c.tools, req.ParallelToolCalls); e != nil {
+	if c.choice, e = openaiToolChoice(req.ToolChoice, c.tools, req.ParallelToolCalls, provider == table.Mistral); e != nil {
 		return chatAsk{}, e
 	}
 	if c.format, c.schema, e = openaiFormat(req.ResponseFormat); e != nil {

@@ -218,7 +218,7 @@ func decodeResponses(body []byte) (responsesAsk, *apiError) {
 	if q.tools, e = responsesTools(req.Tools); e != nil {
 		return q, e
 	}
-	if q.choice, e = openaiToolChoice(req.ToolChoice, q.tools, req.ParallelToolCalls); e != nil {
+	if q.choice, e = openaiToolChoice(req.ToolChoice, q.tools, req.ParallelToolCalls, false); e != nil {
 		return q, e
 	}
 	if req.Text != nil {

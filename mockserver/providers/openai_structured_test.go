@@ -3,6 +3,7 @@ package providers_test
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"strings"
 	"testing"
 
@@ -136,6 +137,18 @@ func TestOpenAICompatibleMistral(t *testing.T) {
 	args, _ := dig(decode(t, data), "choices", 0, "message", "tool_calls", 0, "function", "arguments").(string)
 	if err := mustSchema(t, weatherSchema).Validate([]byte(args)); err != nil {
 		t.Errorf("mistral arguments %q do not validate: %v", args, err)
+	}
+	// Mistral's "any" is OpenAI's "required"; OpenAI itself rejects it.
+	body["tool_choice"] = "any"
+	resp, data = call(t, srv.Client(), "POST", srv.URL+"/mistral/v1/chat/completions", body, map[string]string{"Authorization": "Bearer m"})
+	if calls, _ := dig(decode(t, data), "choices", 0, "message", "tool_calls").([]any); resp.StatusCode != 200 || len(calls) == 0 {
+		t.Errorf("expected tool_choice any to call a tool, got %d: %s", resp.StatusCode, data)
+	}
+	openaiBody := maps.Clone(body)
+	openaiBody["model"] = "gpt-4o"
+	resp, data = call(t, srv.Client(), "POST", srv.URL+"/openai/v1/chat/completions", openaiBody, map[string]string{"Authorization": "Bearer sk-test"})
+	if resp.StatusCode != 400 || !strings.Contains(string(data), "tool_choice") {
+		t.Errorf("expected OpenAI to reject tool_choice any with a 400, got %d: %s", resp.StatusCode, data)
 	}
 	body["tool_choice"] = "sometimes"
 	resp, data = call(t, srv.Client(), "POST", srv.URL+"/mistral/v1/chat/completions", body, map[string]string{"Authorization": "Bearer m"})

@@ -80,7 +80,8 @@ func openaiTools(raw json.RawMessage) ([]tool, *apiError) {
 
 // openaiToolChoice reads tool_choice ("none", "auto", "required" or {"type":"function",
 // "function":{"name"}}; the Responses API spells the last {"type":"function","name"}) against tools.
-func openaiToolChoice(raw json.RawMessage, tools []tool, parallel *bool) (toolChoice, *apiError) {
+// With orAny (Mistral's API), "any" is accepted as Mistral documents it: the same as "required".
+func openaiToolChoice(raw json.RawMessage, tools []tool, parallel *bool, orAny bool) (toolChoice, *apiError) {
 	c := toolChoice{mode: toolsAuto, parallel: parallel == nil || *parallel}
 	if isNull(raw) {
 		return c, nil
@@ -96,7 +97,15 @@ func openaiToolChoice(raw json.RawMessage, tools []tool, parallel *bool) (toolCh
 		case "auto":
 		case "required":
 			c.mode = toolsRequired
+		case "any":
+			if !orAny {
+				return c, badParam("tool_choice", "invalid_value", "Invalid value: '%s'. Supported values are: 'none', 'auto', and 'required'.", s)
+			}
+			c.mode = toolsRequired
 		default:
+			if orAny {
+				return c, badParam("tool_choice", "invalid_value", "Invalid value: '%s'. Supported values are: 'auto', 'none', 'any' and 'required'.", s)
+			}
 			return c, badParam("tool_choice", "invalid_value", "Invalid value: '%s'. Supported values are: 'none', 'auto', and 'required'.", s)
 		}
 		return c, nil
